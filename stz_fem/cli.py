@@ -1,0 +1,80 @@
+"""The ``stz-fem`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stz_fem.errors import InputError
+
+
+def _point(args: argparse.Namespace) -> None:
+    from stz_fem import material, material_point, plots
+
+    params = material.load(args.material)
+    overrides = {k: v for k, v in (("T", args.temperature), ("chi0", args.chi0)) if v is not None}
+    if overrides:
+        params = params.replace(**overrides)
+    loading = material_point.Loading(
+        kind=args.loading, rate=args.rate, strain=args.strain, stress=args.stress,
+        duration=args.duration, plane_strain=args.plane_strain,
+    )
+    curve = material_point.run(params, loading)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    material_point.write_curve(curve, out / "curve.csv")
+    shear = loading.driven == 5
+    plots.plot_point_curve(
+        curve, out / "curve.png",
+        strain_label="engineering shear strain γ" if shear else "axial strain ε₁₁",
+        stress_label="σ₁₂" if shear else "σ₁₁",
+        title=f"{args.material}: {loading.kind}, T = {params.T:g} K, χ₀ = {params.chi0:g} K",
+    )
+    peak = curve["stress_Pa"].max()
+    print(
+        f"{len(curve['time_s']) - 1} steps to {'γ' if shear else 'ε'} = {curve['strain'][-1]:.4g}"
+        f" at t = {curve['time_s'][-1]:.4g} s; peak stress {peak / 1e9:.4g} GPa"
+        f" ({peak / params.chi_stress_scale:.4f} s_y), final χ {curve['chi_K'][-1]:.1f} K"
+    )
+    print(f"wrote {out / 'curve.csv'} and {out / 'curve.png'}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from stz_fem.material_point import LOADINGS
+
+    parser = argparse.ArgumentParser(
+        prog="stz-fem", description="STZ-χ plasticity and shear banding in amorphous solids."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    point = sub.add_parser("point", help="homogeneous material-point response (0-D)")
+    point.add_argument("material", help="preset name (vitreloy1, cu50zr50) or material TOML file")
+    point.add_argument("--loading", choices=LOADINGS, default="simple-shear")
+    point.add_argument("--rate", type=float, default=1e-3,
+                       help="engineering shear rate or axial strain rate, 1/s (default 1e-3)")
+    point.add_argument("--strain", type=float, default=0.2,
+                       help="end strain: γ for shear and creep, |ε₁₁| for uniaxial (default 0.2)")
+    point.add_argument("--stress", type=float, help="creep shear stress σ₁₂, Pa")
+    point.add_argument("--duration", type=float, help="creep end time, s")
+    point.add_argument("--temperature", type=float, help="bath temperature T, K")
+    point.add_argument("--chi0", type=float, help="initial effective temperature, K")
+    point.add_argument("--plane-strain", action="store_true",
+                       help="uniaxial loadings keep ε₃₃ = 0")
+    point.add_argument("--out", required=True, help="output directory")
+    point.set_defaults(func=_point)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; user mistakes print one line and return 2, without a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as err:
+        print(f"stz-fem: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

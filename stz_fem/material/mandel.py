@@ -1,0 +1,43 @@
+"""Mandel notation for symmetric 3×3 tensors.
+
+A symmetric tensor a is the 6-vector (a11, a22, a33, √2·a23, √2·a13, √2·a12), so that a:b is
+the dot product and the fourth-order identity on symmetric tensors is the 6×6 identity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SQRT2 = np.sqrt(2.0)
+IDENTITY = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+"""Second-order identity, Mandel."""
+_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
+_WEIGHTS = np.array([1.0, 1.0, 1.0, SQRT2, SQRT2, SQRT2])
+
+
+def from_tensor(a: np.ndarray) -> np.ndarray:
+    """(..., 3, 3) symmetric tensors to (..., 6) Mandel vectors."""
+    a = np.asarray(a)
+    return np.stack([a[..., i, j] for i, j in _PAIRS], axis=-1) * _WEIGHTS
+
+
+def to_tensor(v: np.ndarray) -> np.ndarray:
+    """(..., 6) Mandel vectors to (..., 3, 3) symmetric tensors."""
+    v = np.asarray(v) / _WEIGHTS
+    out = np.empty((*v.shape[:-1], 3, 3))
+    for k, (i, j) in enumerate(_PAIRS):
+        out[..., i, j] = out[..., j, i] = v[..., k]
+    return out
+
+
+def equivalent_shear_stress(sigma: np.ndarray) -> np.ndarray:
+    """s̄ = sqrt(s:s/2) of Mandel stresses (..., 6), same unit as sigma."""
+    sigma = np.asarray(sigma)
+    s = sigma + pressure(sigma)[..., None] * IDENTITY
+    return np.sqrt(0.5 * np.sum(s * s, axis=-1))
+
+
+def pressure(sigma: np.ndarray) -> np.ndarray:
+    """p = −tr σ/3 of Mandel stresses (..., 6), positive in compression."""
+    sigma = np.asarray(sigma)
+    return -(sigma[..., 0] + sigma[..., 1] + sigma[..., 2]) / 3.0

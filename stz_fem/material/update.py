@@ -1,0 +1,234 @@
+"""Backward-Euler local update of the STZ-χ law, vectorized over material points.
+
+Given the total strain ε at the end of a step, the plastic strain εᵖₙ and χₙ at its start and
+the step Δt, find the plastic increment Δγ = Δt·D ≥ 0 (1/2 of the engineering increment) with
+everything at the end of the step:
+
+    s = s_tr − 2G·Δγ·N,   N = s_tr/s̄_tr      (radial return: ε̇ᵖ = D s/s̄ keeps s ∥ s_tr)
+    s̄ = s̄_tr − 2G·Δγ,     τ = max(s̄ − αp, 0), p = −K tr ε (plastic flow is isochoric)
+    c₀(χ − χₙ) = 2Δγ·s̄(χ∞ − χ)/s_χ − c₀Δt(χ − χ_T)/t_r        (linear in χ given Δγ)
+    φ(Δγ) = log Δγ − log Δt − log D(τ, χ) = 0
+
+χ(Δγ) is a convex combination of χₙ, χ∞ and χ_T, so it never overshoots χ∞. The scalar
+equation is solved by Newton's method inside a bracket that every iterate tightens, falling
+back to geometric bisection, so no step size gives NaN, overflow or a root outside
+[0, s̄_tr/2G]. All quantities in SI; tensors in Mandel notation (``mandel``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from stz_fem.material.parameters import MaterialParameters
+from stz_fem.material.stz import (
+    I_ALPHA,
+    I_C0,
+    I_CHI_INF,
+    I_CHI_T,
+    I_G,
+    I_K,
+    I_RELAX,
+    I_SCHI,
+    I_TZ,
+    log_rate,
+    pack,
+)
+
+MAX_ITERATIONS = 200
+_RTOL = 1e-14
+
+
+@njit(cache=True)
+def _chi_of(x, sbar_tr, chi_n, rr, c):
+    """χ(Δγ) (K) and its derivatives with respect to Δγ and s̄_tr."""
+    two_g = 2.0 * c[I_G]
+    s_chi = c[I_SCHI]
+    sbar = sbar_tr - two_g * x
+    work = 2.0 * x * sbar / s_chi
+    den = c[I_C0] + work + rr
+    # increment form: exactly χₙ when nothing happens; the clip only removes round-off
+    chi = chi_n + (work * (c[I_CHI_INF] - chi_n) + rr * (c[I_CHI_T] - chi_n)) / den
+    chi = min(max(chi, min(chi_n, c[I_CHI_INF], c[I_CHI_T] if rr > 0.0 else chi_n)),
+              max(chi_n, c[I_CHI_INF], c[I_CHI_T] if rr > 0.0 else chi_n))
+    k = (c[I_CHI_INF] - chi) / den
+    return chi, k * 2.0 * (sbar - two_g * x) / s_chi, k * 2.0 * x / s_chi
+
+
+@njit(cache=True)
+def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, rr, c):
+    """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs."""
+    chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, rr, c)
+    log_d, l_tau = log_rate(sbar_tr - 2.0 * c[I_G] * x + tau_shift, chi, c)
+    if log_d == -math.inf:
+        return math.inf, math.nan, chi, 0.0, 0.0, 0.0
+    l_chi = c[I_TZ] / (chi * chi)
+    phi = math.log(x) - log_dt - log_d
+    dphi_dx = 1.0 / x + 2.0 * c[I_G] * l_tau - l_chi * dchi_dx
+    dphi_ds = -l_tau - l_chi * dchi_ds
+    return phi, dphi_dx, chi, dphi_ds, c[I_ALPHA] * l_tau, log_d
+
+
+@njit(cache=True)
+def solve_increment(sbar_tr, pressure, chi_n, dt, c):
+    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count."""
+    two_g = 2.0 * c[I_G]
+    rr = c[I_C0] * dt * c[I_RELAX]
+    tau_shift = -c[I_ALPHA] * pressure
+    log_dt = math.log(dt)
+    chi_elastic = chi_n + rr * (c[I_CHI_T] - chi_n) / (c[I_C0] + rr)
+    log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, c)
+    x_max = sbar_tr / two_g
+    if log_d0 == -math.inf or x_max <= 0.0:
+        return 0.0, chi_elastic, 0.0, 0.0, 0
+
+    # The explicit estimate Δt·D_trial bounds the root from above when D falls with Δγ;
+    # where softening (χ rising) outpaces the stress drop, widen the bracket to s̄ = 0.
+    lo = 0.0
+    hi = min(math.exp(min(log_dt + log_d0, 700.0)), x_max)
+    x = hi
+    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(x, sbar_tr, tau_shift, chi_n, log_dt, rr, c)
+    if phi < 0.0:
+        if hi < x_max:
+            lo, x = hi, x_max
+            phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+                x, sbar_tr, tau_shift, chi_n, log_dt, rr, c
+            )
+        if phi <= 0.0:
+            # Flow faster than the step can follow even at s̄ = 0: full deviatoric relaxation.
+            return x_max, chi, 1.0 / two_g, 0.0, 1
+    hi = x
+
+    # Newton steps start from the latest point where φ is finite: near the STZ yield stress
+    # φ jumps to +inf (D = 0), and those points only tighten the bracket.
+    x_f, phi_f, dphi_f = x, phi, dphi
+    iterations = 1
+    while iterations < MAX_ITERATIONS:
+        # φ is a relative residual whose round-off floor scales with Δγ·dφ/dΔγ.
+        if abs(phi) <= _RTOL * max(1.0, x * dphi) or hi - lo <= _RTOL * hi:
+            break
+        candidate = math.nan
+        if dphi_f > 0.0:
+            candidate = x_f - phi_f / dphi_f
+            if not lo < candidate < hi:
+                # Newton in log Δγ never leaves (0, ∞): the right step for D ∝ Δγ⁰.
+                candidate = x_f * math.exp(max(-phi_f / (x_f * dphi_f), -700.0))
+        if not lo < candidate < hi:
+            candidate = math.sqrt(lo * hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
+        x = candidate
+        phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+            x, sbar_tr, tau_shift, chi_n, log_dt, rr, c
+        )
+        iterations += 1
+        if phi > 0.0:
+            hi = x
+        else:
+            lo = x
+        if phi < math.inf and dphi > 0.0:
+            x_f, phi_f, dphi_f = x, phi, dphi
+    if not dphi > 0.0:
+        return x, chi, 0.0, 0.0, iterations
+    return x, chi, -dphi_ds / dphi, -dphi_dp / dphi, iterations
+
+
+@njit(cache=True)
+def update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tangent):
+    """Backward-Euler update of n points, written into the output arrays.
+
+    Args:
+        eps: (n, 6) total strain at the end of the step, Mandel.
+        epsp_n, chi_n: (n, 6) plastic strain and (n,) χ (K) at the start of the step.
+        dt: step, s (> 0).
+        c: packed parameters (``stz.pack``).
+        sigma, epsp, chi, rate: outputs (n, 6) Pa, (n, 6), (n,) K, (n,) plastic rate D in 1/s.
+        tangent: (n, 6, 6) algorithmic tangent dσ/dε in Pa, or an empty array to skip it.
+
+    Returns:
+        The largest number of scalar iterations any point needed.
+    """
+    g = c[I_G]
+    k_bulk = c[I_K]
+    with_tangent = tangent.shape[0] > 0
+    worst = 0
+    s_tr = np.empty(6)
+    for i in range(eps.shape[0]):
+        trace = eps[i, 0] + eps[i, 1] + eps[i, 2]
+        pressure = -k_bulk * trace
+        sq = 0.0
+        for j in range(6):
+            dev = eps[i, j] - (trace / 3.0 if j < 3 else 0.0)
+            s_tr[j] = 2.0 * g * (dev - epsp_n[i, j])
+            sq += s_tr[j] * s_tr[j]
+        sbar_tr = math.sqrt(0.5 * sq)
+        x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, c)
+        worst = max(worst, its)
+        scale = x / sbar_tr if x > 0.0 else 0.0
+        for j in range(6):
+            plastic = scale * s_tr[j]
+            epsp[i, j] = epsp_n[i, j] + plastic
+            sigma[i, j] = s_tr[j] - 2.0 * g * plastic - (pressure if j < 3 else 0.0)
+        rate[i] = x / dt
+        if with_tangent:
+            shear = 2.0 * g * (1.0 - 2.0 * g * scale)
+            nn = 2.0 * g * g * (scale - dx_ds) / sbar_tr**2 if x > 0.0 else 0.0
+            ni = 2.0 * g * k_bulk * dx_dp / sbar_tr if x > 0.0 else 0.0
+            for a in range(6):
+                for b in range(6):
+                    vol = (k_bulk - shear / 3.0) if (a < 3 and b < 3) else 0.0
+                    value = vol + (shear if a == b else 0.0) + nn * s_tr[a] * s_tr[b]
+                    tangent[i, a, b] = value + (ni * s_tr[a] if b < 3 else 0.0)
+    return worst
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """End-of-step state of n points: stress (n, 6) Pa, plastic strain (n, 6) (Mandel),
+    χ (n,) K, plastic rate D (n,) 1/s, tangent (n, 6, 6) Pa or None, and the largest
+    number of scalar iterations."""
+
+    stress: np.ndarray
+    plastic_strain: np.ndarray
+    chi: np.ndarray
+    rate: np.ndarray
+    tangent: np.ndarray | None
+    iterations: int
+
+
+def integrate(
+    params: MaterialParameters | np.ndarray,
+    strain: np.ndarray,
+    plastic_strain: np.ndarray,
+    chi: np.ndarray,
+    dt: float,
+    with_tangent: bool = True,
+) -> UpdateResult:
+    """Backward-Euler update of n points (allocating outputs); see ``update_points``.
+
+    Args:
+        params: material parameters, or an array from ``stz.pack``.
+        strain: (n, 6) total strain at the end of the step, Mandel.
+        plastic_strain: (n, 6) plastic strain at the start, Mandel.
+        chi: (n,) effective temperature at the start, K.
+        dt: time step, s (> 0).
+    """
+    if not dt > 0.0:
+        raise ValueError(f"time step must be > 0 s, got {dt!r}")
+    c = pack(params) if isinstance(params, MaterialParameters) else params
+    eps = np.ascontiguousarray(strain, dtype=float).reshape(-1, 6)
+    n = eps.shape[0]
+    epsp_n = np.ascontiguousarray(plastic_strain, dtype=float).reshape(n, 6)
+    chi_n = np.ascontiguousarray(np.broadcast_to(chi, (n,)), dtype=float)
+    out = UpdateResult(
+        np.empty((n, 6)), np.empty((n, 6)), np.empty(n), np.empty(n),
+        np.empty((n, 6, 6)) if with_tangent else None, 0,
+    )
+    worst = update_points(
+        eps, epsp_n, chi_n, float(dt), c, out.stress, out.plastic_strain, out.chi, out.rate,
+        out.tangent if with_tangent else np.empty((0, 6, 6)),
+    )
+    return UpdateResult(
+        out.stress, out.plastic_strain, out.chi, out.rate, out.tangent, int(worst)
+    )

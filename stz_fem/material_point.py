@@ -1,0 +1,237 @@
+"""Material-point driver: the homogeneous (0-D) STZ-χ response under a loading program.
+
+Strain-controlled components follow the loading; the others are solved for zero stress (or the
+creep stress) by Newton's method on the algorithmic tangent. Steps adapt so that χ, the plastic
+strain and the stress change by less than set limits per step; a rejected step is halved.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from stz_fem.errors import InputError
+from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
+from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
+
+LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression", "creep")
+
+
+@dataclass(frozen=True)
+class Loading:
+    """A homogeneous loading program.
+
+    Attributes:
+        kind: one of ``LOADINGS``. Simple shear and creep act on the 12 component (engineering
+            shear strain γ = 2ε₁₂); uniaxial loadings on the 11 component, lateral stress free.
+        rate: engineering shear rate (shear) or axial strain rate magnitude (uniaxial), 1/s.
+        strain: end strain magnitude (γ or |ε₁₁|); creep also ends there.
+        stress: creep shear stress σ₁₂, Pa.
+        duration: creep end time, s (None: until ``strain``).
+        plane_strain: uniaxial loadings keep ε₃₃ = 0 (σ₃₃ ≠ 0) instead of σ₃₃ = 0.
+    """
+
+    kind: str = "simple-shear"
+    rate: float = 1e-3
+    strain: float = 0.2
+    stress: float | None = None
+    duration: float | None = None
+    plane_strain: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in LOADINGS:
+            raise InputError(f"--loading {self.kind!r}: allowed: {', '.join(LOADINGS)}")
+        if not self.strain > 0.0:
+            raise InputError(f"--strain {self.strain!r}: must be > 0")
+        if self.kind == "creep":
+            if self.stress is None or not self.stress > 0.0:
+                given = "none given" if self.stress is None else f"got {self.stress!r}"
+                raise InputError(f"--stress: creep needs a shear stress > 0 Pa ({given})")
+            if self.duration is not None and not self.duration > 0.0:
+                raise InputError(f"--duration {self.duration!r}: must be > 0 s")
+        elif not self.rate > 0.0:
+            raise InputError(f"--rate {self.rate!r}: must be > 0 1/s")
+
+    @property
+    def driven(self) -> int:
+        """Mandel index of the loaded component."""
+        return 5 if self.kind in ("simple-shear", "creep") else 0
+
+    @property
+    def sign(self) -> float:
+        return -1.0 if self.kind == "uniaxial-compression" else 1.0
+
+    @property
+    def free(self) -> list[int]:
+        """Mandel indices whose strain is unknown (stress prescribed)."""
+        if self.kind == "creep":
+            return [5]
+        if self.kind.startswith("uniaxial"):
+            return [1] if self.plane_strain else [1, 2]
+        return []
+
+    def strain_of(self, component: float) -> float:
+        """Reported strain (γ = 2ε₁₂ or ε₁₁; compression positive) of a Mandel strain value."""
+        return self.sign * (component * SQRT2 if self.driven == 5 else component)
+
+    def stress_of(self, component: float) -> float:
+        """Reported stress (σ₁₂ or σ₁₁ in Pa; compression positive) of a Mandel stress value."""
+        return self.sign * (component / SQRT2 if self.driven == 5 else component)
+
+    def component_of(self, strain: float) -> float:
+        """Mandel strain magnitude of a reported strain magnitude."""
+        return strain / SQRT2 if self.driven == 5 else strain
+
+
+@dataclass(frozen=True)
+class StepLimits:
+    """Largest changes accepted in one step."""
+
+    chi: float = 0.5
+    """χ change, K."""
+    plastic_strain: float = 1e-3
+    """Engineering plastic strain increment 2Δγ."""
+    stress: float = 5e-3
+    """Change of the loaded stress component relative to s_y (or s_chi)."""
+
+
+CURVE_COLUMNS = (
+    "time_s", "strain", "stress_Pa", "chi_K", "plastic_strain", "D_per_s", "sbar_Pa",
+    "pressure_Pa",
+)
+
+
+def run(
+    params: MaterialParameters, loading: Loading, limits: StepLimits | None = None,
+    max_steps: int = 200_000,
+) -> dict[str, np.ndarray]:
+    """Integrate the homogeneous response from rest with χ = params.chi0.
+
+    Returns:
+        Columns ``CURVE_COLUMNS``: time (s), loaded strain (γ for shear, ε₁₁ for uniaxial),
+        loaded stress (σ₁₂ or σ₁₁, Pa), χ (K), accumulated plastic strain ∫2D dt, plastic rate D
+        (1/s), s̄ (Pa) and pressure (Pa), one row per accepted step.
+    """
+    limits = limits or StepLimits()
+    c = pack(params)
+    stress_scale = params.chi_stress_scale
+    free = loading.free
+    target = np.zeros(6)
+    if loading.kind == "creep":
+        target[5] = SQRT2 * loading.stress
+        dt = 1e-9
+    else:
+        dt = limits.stress * stress_scale / (2.0 * params.G * loading.rate)
+    rate_component = loading.sign * loading.component_of(loading.rate)
+    end_component = loading.component_of(loading.strain)
+
+    t, eps = 0.0, np.zeros(6)
+    epsp, chi, acc = np.zeros(6), np.array([params.chi0]), 0.0
+    rows = [(0.0, 0.0, 0.0, params.chi0, 0.0, 0.0, 0.0, 0.0)]
+    for _ in range(max_steps):
+        if loading.kind == "creep":
+            if loading.duration is not None:
+                dt = min(dt, loading.duration - t)
+        else:
+            dt = min(dt, (end_component - abs(eps[loading.driven])) / loading.component_of(
+                loading.rate))
+        trial = eps.copy()
+        if loading.kind != "creep":
+            trial[loading.driven] += rate_component * dt
+        step = _equilibrate(c, trial, epsp, chi, dt, free, target)
+        if step is None:
+            dt *= 0.5
+            if dt < 1e-30:
+                raise RuntimeError("material point: step size underflow")
+            continue
+        new_eps, res = step
+        d_chi = abs(res.chi[0] - chi[0])
+        d_plastic = 2.0 * res.rate[0] * dt
+        d_stress = abs(loading.stress_of(res.stress[0, loading.driven]) - rows[-1][2]) / (
+            stress_scale)
+        ratio = max(
+            d_chi / limits.chi, d_plastic / limits.plastic_strain,
+            0.0 if loading.kind == "creep" else d_stress / limits.stress,
+        )
+        if ratio > 1.0:
+            dt *= max(0.2, 0.8 / ratio)
+            continue
+        t += dt
+        eps, epsp, chi = new_eps, res.plastic_strain[0], res.chi
+        acc += d_plastic
+        sigma = res.stress[0]
+        rows.append((
+            t, loading.strain_of(eps[loading.driven]), loading.stress_of(sigma[loading.driven]),
+            chi[0], acc, res.rate[0], float(equivalent_shear_stress(sigma)),
+            float(pressure(sigma)),
+        ))
+        done = (
+            abs(eps[loading.driven]) >= end_component * (1.0 - 1e-12)
+            if loading.kind != "creep"
+            else abs(eps[5]) >= end_component
+            or (loading.duration is not None and t >= loading.duration * (1.0 - 1e-12))
+        )
+        if done:
+            break
+        dt *= min(2.0, 0.8 / max(ratio, 1e-3))
+    else:
+        raise RuntimeError(f"material point: not finished after {max_steps} steps")
+    data = np.array(rows)
+    return {name: data[:, k] for k, name in enumerate(CURVE_COLUMNS)}
+
+
+def _equilibrate(c, eps, epsp, chi, dt, free, target):
+    """Solve the free strain components for the target stress; None if Newton fails."""
+    eps = eps.copy()
+    res = integrate(c, eps, epsp, chi, dt)
+    scale = max(c[1], 1.0)
+    for _ in range(30):
+        if not free:
+            return eps, res
+        r = res.stress[0, free] - target[free]
+        if np.all(np.abs(r) <= 1e-12 * scale + 1e-10 * np.abs(target[free])):
+            return eps, res
+        jac = res.tangent[0][np.ix_(free, free)]
+        eps[free] -= np.linalg.solve(jac, r)
+        res = integrate(c, eps, epsp, chi, dt)
+    return None
+
+
+def write_curve(curve: dict[str, np.ndarray], path: str | Path) -> None:
+    """Write the curve as CSV with a header row (columns ``CURVE_COLUMNS``)."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(curve.keys())
+        for row in zip(*curve.values(), strict=True):
+            writer.writerow(f"{v + 0.0:.10g}" for v in row)  # + 0.0 drops -0
+
+
+def read_curve(path: str | Path) -> dict[str, np.ndarray]:
+    """Read a curve written by ``write_curve``."""
+    with open(path) as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        data = np.array([[float(v) for v in row] for row in reader])
+    return {name: data[:, k] for k, name in enumerate(header)}
+
+
+def steady_flow_stress(params: MaterialParameters, shear_rate: float) -> float:
+    """s̄ (Pa) of steady homogeneous flow at χ = χ∞ and engineering shear rate 2D = shear_rate.
+
+    Solves log(2D(s̄, χ∞)) = log(shear_rate) by bisection on the monotone rate law (α = 0).
+    """
+    lo, hi = 0.0, params.s_y or params.chi_stress_scale
+    while 2.0 * plastic_rate(params, hi, params.chi_inf) < shear_rate:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if 2.0 * plastic_rate(params, mid, params.chi_inf) < shear_rate:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-15 * hi:
+            break
+    return 0.5 * (lo + hi)
