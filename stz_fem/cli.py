@@ -40,6 +40,38 @@ def _point(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'curve.csv'} and {out / 'curve.png'}")
 
 
+def _run(args: argparse.Namespace) -> None:
+    from mpi4py import MPI
+
+    import stz_fem.fem  # noqa: F401  (loads PETSc before dolfinx)
+    from stz_fem.cases import read_case
+    from stz_fem.simulation import Simulation
+
+    data = read_case(args.case, args.set)
+    out = Path(args.out or Path("results") / Path(args.case).stem)
+    with Simulation(data, out) as sim:
+        summary = sim.run(progress=not args.quiet)
+    if MPI.COMM_WORLD.rank == 0:
+        b = summary["bands"]
+        print(
+            f"{summary['status']}: {summary['steps']} steps, {summary['newton_iterations']} Newton"
+            f" iterations, {summary['dofs']} dofs on {summary['ranks']} rank(s),"
+            f" {summary['wall_time_s']:.1f} s"
+        )
+        print(
+            f"bands: L = {_fmt(b['localization_index'])}, onset at nominal strain "
+            f"{_fmt(b['onset_nominal_strain'])}, orientation {_fmt(b['orientation_deg'])} deg,"
+            f" width {_fmt(b['width_m'])} m"
+        )
+        for name in ("fields.pvd", "curve.csv", "summary.json"):
+            if (out / name).exists():
+                print(f"wrote {out / name}")
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from stz_fem.material_point import LOADINGS
 
@@ -62,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="uniaxial loadings keep ε₃₃ = 0")
     point.add_argument("--out", required=True, help="output directory")
     point.set_defaults(func=_point)
+
+    run = sub.add_parser("run", help="run a specimen case (serial or under mpiexec)")
+    run.add_argument("case", help="case TOML file (see docs/cases.md)")
+    run.add_argument("--out", help="output directory (default results/CASE_NAME)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE",
+                     help="override a case value, e.g. --set material.l_chi=0 (repeatable)")
+    run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.set_defaults(func=_run)
     return parser
 
 

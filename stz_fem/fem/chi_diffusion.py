@@ -1,0 +1,110 @@
+"""The diffusion term ∇·(ℓ_χ² D ∇χ) of the χ equation (MODEL.md §3), as a step correction.
+
+After the mechanical step has updated χ locally (χ* at quadrature points, plastic-work source
+and relaxation included), χ diffuses over the step with the end-of-step plastic rate D:
+
+    c₀(χ − χ*)/Δt = ∇·(ℓ_χ² D ∇χ),     zero flux on free boundaries.
+
+χ* is projected onto continuous P1 (χ̂), the correction δ = χ − χ̂ solves
+
+    ∫ c₀ δ w + Δt ℓ_χ² D ∇δ·∇w dx = −Δt ∫ ℓ_χ² D ∇χ̂·∇w dx,
+
+and δ is added at the quadrature points. Only δ touches the state, so where D = 0, or with
+ℓ_χ = 0, χ stays exactly the local value (no projection smoothing).
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+from stz_fem.fem.constraints import Constraints, Periodicity
+from stz_fem.fem.quadrature import QuadratureSpace
+
+
+def _direct_solver(comm, prefix: str) -> PETSc.KSP:
+    ksp = PETSc.KSP().create(comm)
+    ksp.setOptionsPrefix(prefix)
+    opts = PETSc.Options()
+    for key, value in (
+        ("ksp_type", "preonly"), ("pc_type", "lu"), ("pc_factor_mat_solver_type", "mumps"),
+    ):
+        opts[prefix + key] = value
+    ksp.setFromOptions()
+    return ksp
+
+
+class ChiDiffusion:
+    """Applies the χ diffusion correction on a quadrature space (ℓ_χ > 0 only)."""
+
+    def __init__(
+        self, q: QuadratureSpace, c0: float, l_chi: float, periodic: tuple[Periodicity, ...] = ()
+    ) -> None:
+        self.q = q
+        mesh = q.mesh
+        V = fem.functionspace(mesh, ("Lagrange", 1))
+        self.constraints = Constraints(V, periodic=tuple(
+            Periodicity(p.is_image, p.shift) for p in periodic
+        ))
+        self.chi_star = q.function()
+        self.rate = q.function()
+        self.dt = fem.Constant(mesh, 0.0)
+        self.chi_hat = fem.Function(V)
+        self.delta = fem.Function(V)
+        chi, w = ufl.TrialFunction(V), ufl.TestFunction(V)
+        dx = q.dx
+        flux = l_chi**2 * self.rate
+        mass = fem.form(c0 * chi * w * dx)
+        self.project_rhs = fem.form(c0 * self.chi_star * w * dx)
+        self.lhs = fem.form(c0 * chi * w * dx + self.dt * flux * ufl.inner(
+            ufl.grad(chi), ufl.grad(w)) * dx)
+        self.rhs = fem.form(-self.dt * flux * ufl.inner(ufl.grad(self.chi_hat), ufl.grad(w)) * dx)
+        self.delta_expr = q.expression(self.delta)
+
+        P = self.constraints.P
+        M = fem_petsc.assemble_matrix(mass)
+        M.assemble()
+        self.mass_solver = _direct_solver(mesh.comm, "stzchimass_")
+        self.mass_solver.setOperators(M.PtAP(P))
+        self.A = fem_petsc.create_matrix(self.lhs)
+        self.solver = _direct_solver(mesh.comm, "stzchidiff_")
+        self.b = fem_petsc.create_vector(V)
+        self.x = self.constraints.create_free_vector()
+        self.rhs_free = self.constraints.create_free_vector()
+        self.reduced = None
+
+    def destroy(self) -> None:
+        """Free the PETSc objects (collective)."""
+        for obj in (self.mass_solver, self.solver, self.A, self.b, self.x, self.rhs_free):
+            obj.destroy()
+        if self.reduced is not None:
+            self.reduced.destroy()
+        self.constraints.destroy()
+
+    def _solve_free(self, ksp: PETSc.KSP, form: fem.Form, out: fem.Function) -> None:
+        with self.b.localForm() as local:
+            local.set(0.0)
+        fem_petsc.assemble_vector(self.b, form)
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self.constraints.P.multTranspose(self.b, self.rhs_free)
+        ksp.solve(self.rhs_free, self.x)
+        self.constraints.prolong(self.x, 0.0, out)
+
+    def apply(self, chi: np.ndarray, rate: np.ndarray, dt: float) -> None:
+        """Add the diffusion correction to χ (K, at the points) in place; D in 1/s, Δt in s."""
+        self.q.assign(self.chi_star, chi)
+        self.q.assign(self.rate, rate)
+        self.dt.value = dt
+        self._solve_free(self.mass_solver, self.project_rhs, self.chi_hat)
+        self.A.zeroEntries()
+        fem_petsc.assemble_matrix(self.A, self.lhs)
+        self.A.assemble()
+        self.reduced = self.A.PtAP(self.constraints.P, result=self.reduced)
+        self.solver.setOperators(self.reduced)
+        self._solve_free(self.solver, self.rhs, self.delta)
+        chi += self.q.evaluate(self.delta_expr)

@@ -1,0 +1,156 @@
+"""Dirichlet and periodic constraints as a prolongation from free to full degrees of freedom.
+
+The full displacement is u = P x + g: x holds the free dofs (neither prescribed nor periodic
+images), P copies each free dof to itself and to its periodic images, and g holds prescribed
+values and periodic jumps (u(x + L) = u(x) + jump). The reduced Newton system is PᵀAP δx = −Pᵀr,
+which PETSc forms in parallel (``Mat.PtAP``). DOLFINx has no periodic conditions and
+dolfinx_mpc has no wheel here; this works for any space, any number of ranks.
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from dolfinx import fem
+from mpi4py import MPI
+from petsc4py import PETSc
+from scipy.spatial import cKDTree
+
+
+@dataclass(frozen=True)
+class Periodicity:
+    """Points x with ``is_image(x)`` are images of x − shift (shift in m, length gdim).
+
+    ``jump(t)`` is the displacement added on images (m, per component), e.g. γ(t)·H·e_x for a
+    sheared periodic cell; None for plain periodicity.
+    """
+
+    is_image: Callable[[np.ndarray], np.ndarray]
+    shift: Sequence[float]
+    jump: Callable[[float], Sequence[float]] | None = None
+
+
+@dataclass(frozen=True)
+class Prescribed:
+    """Dofs of ``component`` (None: all) on boundary facets get ``value(x, t)`` (m).
+
+    ``value`` maps points (3, n) and time (s) to (n,) for one component, or (bs, n) for all.
+    """
+
+    facets: np.ndarray
+    component: int | None
+    value: Callable[[np.ndarray, float], np.ndarray]
+
+
+class Constraints:
+    """Prolongation P (PETSc Mat, full × free) and the offset vector g(t) of a space."""
+
+    def __init__(
+        self, V: fem.FunctionSpace, prescribed: Sequence[Prescribed] = (),
+        periodic: Sequence[Periodicity] = (),
+    ) -> None:
+        self.V = V
+        comm = V.mesh.comm
+        imap, bs = V.dofmap.index_map, V.dofmap.index_map_bs
+        n_nodes = imap.size_local
+        self.bs = bs
+        fdim = V.mesh.topology.dim - 1
+        coords = V.tabulate_dof_coordinates()[:n_nodes]
+
+        fixed = np.zeros((n_nodes, bs), dtype=bool)
+        self._prescribed: list[tuple[np.ndarray, list[int], Prescribed]] = []
+        for bc in prescribed:
+            nodes = fem.locate_dofs_topological(V, fdim, bc.facets)
+            nodes = nodes[nodes < n_nodes]
+            comps = list(range(bs)) if bc.component is None else [bc.component]
+            fixed[np.ix_(nodes, comps)] = True
+            self._prescribed.append((nodes, comps, bc))
+
+        # Follow each node through the periodic shifts to its master (corner nodes of a doubly
+        # periodic cell take two shifts) and record the accumulated jumps.
+        self._periodic = list(periodic)
+        master_coords = coords.copy()
+        shifts_taken = np.zeros((n_nodes, len(self._periodic)), dtype=int)
+        for _ in range(len(self._periodic) + 1):
+            for k, per in enumerate(self._periodic):
+                on = per.is_image(master_coords.T)
+                master_coords[on, : len(per.shift)] -= np.asarray(per.shift)
+                shifts_taken[on, k] += 1
+        is_image = shifts_taken.any(axis=1)
+        self._shifts_taken = shifts_taken
+
+        free = ~fixed & ~is_image[:, None]
+        n_free = int(free.sum())
+        offset = comm.exscan(n_free) or 0
+        free_index = np.full((n_nodes, bs), -1, dtype=np.int64)
+        free_index[free] = offset + np.arange(n_free)
+        self.n_free_global = comm.allreduce(n_free)
+
+        # Masters may live on other ranks: share the free indices of every owned node that can
+        # be a master (not itself an image), matched by coordinates.
+        column = free_index.copy()
+        if self._periodic:
+            candidates = ~is_image
+            all_coords = np.concatenate(comm.allgather(coords[candidates]))
+            all_index = np.concatenate(comm.allgather(free_index[candidates]))
+            all_fixed = np.concatenate(comm.allgather(fixed[candidates]))
+            tree = cKDTree(all_coords)
+            scale = np.ptp(V.mesh.geometry.x, axis=0).max()
+            dist, where = tree.query(master_coords[is_image])
+            if np.any(dist > 1e-8 * scale):
+                raise RuntimeError("periodic constraint: image nodes without a matching master")
+            column[is_image] = all_index[where]
+            fixed[is_image] |= all_fixed[where]
+            column[fixed] = -1
+        self.fixed = fixed
+
+        cols = column.ravel()
+        keep = cols >= 0
+        indptr = np.concatenate([[0], np.cumsum(keep)]).astype(PETSc.IntType)
+        P = PETSc.Mat().createAIJ(
+            ((n_nodes * bs, imap.size_global * bs), (n_free, self.n_free_global)), comm=comm
+        )
+        P.setPreallocationNNZ((1, 1))
+        P.setValuesCSR(indptr, cols[keep].astype(PETSc.IntType), np.ones(keep.sum()))
+        P.assemble()
+        self.P = P
+        self._full = P.createVecLeft()
+        self._coords = coords
+
+    def offset(self, t: float) -> np.ndarray:
+        """g(t) on owned dofs (flattened, length n_owned·bs): prescribed values and jumps."""
+        g = np.zeros((self._coords.shape[0], self.bs))
+        for k, per in enumerate(self._periodic):
+            if per.jump is not None:
+                g += np.outer(self._shifts_taken[:, k], np.asarray(per.jump(t))[: self.bs])
+        for nodes, comps, bc in self._prescribed:
+            values = np.atleast_2d(bc.value(self._coords[nodes].T, t))
+            g[np.ix_(nodes, comps)] = values.T if values.shape[0] == len(comps) else values
+        return g.ravel()
+
+    def destroy(self) -> None:
+        """Free the PETSc objects (collective: call on every rank, in the same order)."""
+        self.P.destroy()
+        self._full.destroy()
+
+    def create_free_vector(self) -> PETSc.Vec:
+        return self.P.createVecRight()
+
+    def prolong(self, x: PETSc.Vec, t: float, u: fem.Function) -> None:
+        """u ← P x + g(t), ghosts updated."""
+        n = self._coords.shape[0] * self.bs
+        self.P.mult(x, self._full)
+        u.x.array[:n] = self._full.getArray(readonly=True) + self.offset(t)
+        u.x.scatter_forward()
+
+    def reaction(self, residual: np.ndarray, facets: np.ndarray, component: int) -> float:
+        """Sum of the full residual (N) over the owned dofs of ``component`` on ``facets``."""
+        fdim = self.V.mesh.topology.dim - 1
+        nodes = fem.locate_dofs_topological(self.V, fdim, facets)
+        nodes = nodes[nodes < self._coords.shape[0]]
+        local = residual[nodes * self.bs + component].sum()
+        return self.V.mesh.comm.allreduce(local, op=MPI.SUM)

@@ -1,0 +1,57 @@
+"""Cell fields of a solver state: DG0 averages for ParaView, gathered arrays for band measures."""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+import numpy as np
+from dolfinx import fem
+from dolfinx.mesh import compute_midpoints
+
+from stz_fem.fem.solver import MechanicsSolver
+from stz_fem.material.mandel import equivalent_shear_stress, pressure
+
+FIELD_NAMES = (
+    "chi_K", "sbar_Pa", "pressure_Pa", "von_mises_Pa", "D_per_s", "plastic_strain",
+)
+
+
+class CellFields:
+    """Per-cell averages of the quadrature state (owned cells), as DG0 functions and arrays."""
+
+    def __init__(self, solver: MechanicsSolver) -> None:
+        self.solver = solver
+        mesh = solver.mesh
+        W = fem.functionspace(mesh, ("DG", 0))
+        self.functions = {name: fem.Function(W, name=name) for name in FIELD_NAMES}
+        self._dofs = W.dofmap.list[: solver.q.n_cells, 0]
+        tdim = mesh.topology.dim
+        self.centroids = compute_midpoints(mesh, tdim, solver.q.cells)[:, : mesh.geometry.dim]
+        self.volume = solver.q.cell_volume
+
+    def averages(self) -> dict[str, np.ndarray]:
+        """Cell averages of χ, s̄, p, von Mises stress, D, accumulated plastic strain and the
+        dissipation density 2Ds̄ (W/m³), owned cells."""
+        s = self.solver
+        sbar = equivalent_shear_stress(s.stress)
+        point = {
+            "chi_K": s.state.chi, "sbar_Pa": sbar, "pressure_Pa": pressure(s.stress),
+            "von_mises_Pa": np.sqrt(3.0) * sbar, "D_per_s": s.rate,
+            "plastic_strain": s.state.accumulated, "dissipation": 2.0 * s.rate * sbar,
+        }
+        return {k: s.q.cell_average(v) for k, v in point.items()}
+
+    def update_functions(self, averages: dict[str, np.ndarray]) -> list[fem.Function]:
+        for name, f in self.functions.items():
+            f.x.array[self._dofs] = averages[name]
+            f.x.scatter_forward()
+        return list(self.functions.values())
+
+    def gather(self, averages: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+        """All cells' centroids, volumes and averages on rank 0 (None elsewhere)."""
+        comm = self.solver.mesh.comm
+        local = {"coords": self.centroids, "volume": self.volume, **averages}
+        gathered = comm.gather(local, root=0)
+        if comm.rank != 0:
+            return None
+        return {k: np.concatenate([g[k] for g in gathered]) for k in local}

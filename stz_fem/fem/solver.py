@@ -1,0 +1,205 @@
+"""One load step of the STZ-χ boundary-value problem: Newton (PETSc SNES) on the free dofs.
+
+Weak form, with σ and its algorithmic tangent ℂ from the backward-Euler local update at each
+quadrature point (Mandel notation, ``mandel_strain``):
+
+    R(u; v) = ∫ σ(ε(u)) · ε(v) dx = 0,      J(u; du, v) = ∫ (ℂ ε(du)) · ε(v) dx.
+
+The residual callback runs the local update, so the Jacobian that SNES asks for next uses the
+tangent of the same iterate. Constraints (prescribed and periodic) enter through the
+prolongation P: SNES sees PᵀR and PᵀJP (``constraints``). The χ diffusion term is applied after
+the step converges (``chi_diffusion``); with ℓ_χ = 0 the step is exactly the local law.
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from dolfinx.mesh import Mesh
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
+from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
+from stz_fem.material import MaterialParameters, pack
+from stz_fem.material.update import update_points
+
+_instances = itertools.count()
+
+
+@dataclass
+class MaterialState:
+    """Quadrature-point state, ordered (owned cell, point): plastic strain (n, 6) Mandel,
+    χ (n,) K, accumulated engineering plastic strain ∫2D dt (n,)."""
+
+    plastic_strain: np.ndarray
+    chi: np.ndarray
+    accumulated: np.ndarray
+
+    def copy(self) -> MaterialState:
+        return MaterialState(self.plastic_strain.copy(), self.chi.copy(), self.accumulated.copy())
+
+
+class MechanicsSolver:
+    """Displacement (Lagrange degree 1 or 2) with STZ-χ state at quadrature points.
+
+    ``chi0`` maps quadrature-point coordinates (n, gdim), m, to the initial χ (n,), K.
+    """
+
+    def __init__(
+        self, mesh: Mesh, params: MaterialParameters,
+        chi0: Callable[[np.ndarray], np.ndarray], degree: int = 2,
+        prescribed: tuple[Prescribed, ...] = (), periodic: tuple[Periodicity, ...] = (),
+        petsc_options: dict[str, str | float | int] | None = None,
+    ) -> None:
+        self.mesh = mesh
+        self.params = params
+        self.constants = pack(params)
+        gdim = mesh.geometry.dim
+        self.V = fem.functionspace(mesh, ("Lagrange", degree, (gdim,)))
+        self.u = fem.Function(self.V, name="displacement")
+        self.q = QuadratureSpace(mesh, max(2 * (degree - 1), 1))
+        self.constraints = Constraints(self.V, prescribed, periodic)
+
+        n = self.q.size
+        self.points = self.q.point_coordinates()
+        chi = np.asarray(chi0(self.points), dtype=float)
+        self.state = MaterialState(np.zeros((n, 6)), chi, np.zeros(n))
+        self.trial = self.state.copy()
+        self.stress = np.zeros((n, 6))
+        self.tangent = np.zeros((n, 6, 6))
+        self.rate = np.zeros(n)
+        self.strain = np.zeros((n, 6))
+
+        self.sigma_q = self.q.function((6,))
+        self.tangent_q = self.q.function((6, 6))
+        v, du = ufl.TestFunction(self.V), ufl.TrialFunction(self.V)
+        dx = self.q.dx
+        self.residual_form = fem.form(ufl.inner(self.sigma_q, mandel_strain(v)) * dx)
+        self.jacobian_form = fem.form(
+            ufl.inner(ufl.dot(self.tangent_q, mandel_strain(du)), mandel_strain(v)) * dx
+        )
+        self.strain_expr = self.q.expression(mandel_strain(self.u))
+
+        self.time = 0.0
+        self.dt = 1.0
+        self.A = fem_petsc.create_matrix(self.jacobian_form)
+        self.b = fem_petsc.create_vector(self.V)
+        self.x = self.constraints.create_free_vector()
+        self.x.set(0.0)
+        self.x_committed = self.x.copy()
+        self._last_increment = self.x.copy()
+        self._last_dt = 0.0
+        self._setup_snes(petsc_options or {})
+
+    def _setup_snes(self, user_options: dict) -> None:
+        comm = self.mesh.comm
+        volume = comm.allreduce(self.q.cell_volume.sum(), op=MPI.SUM)
+        dim = self.mesh.topology.dim
+        force_scale = self.params.chi_stress_scale * volume ** ((dim - 1) / dim)
+        prefix = f"stz{next(_instances)}_"
+        options = {
+            "snes_type": "newtonls", "snes_linesearch_type": "basic",
+            "snes_rtol": 1e-10, "snes_atol": 1e-11 * force_scale, "snes_stol": 0.0,
+            "snes_max_it": 15, "snes_error_if_not_converged": False,
+            "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
+            **user_options,
+        }
+        opts = PETSc.Options()
+        for key, value in options.items():
+            opts[prefix + key] = value
+        self._elastic_tangent()
+        self._assemble_jacobian()
+        self.J = self.A.PtAP(self.constraints.P)
+        self.f = self.constraints.create_free_vector()
+        snes = PETSc.SNES().create(comm)
+        snes.setOptionsPrefix(prefix)
+        snes.setFunction(self._F, self.f)
+        snes.setJacobian(self._J, self.J)
+        snes.setFromOptions()
+        self.snes = snes
+
+    def _elastic_tangent(self) -> None:
+        G, K = self.params.G, self.params.K
+        c = 2 * G * np.eye(6)
+        c[:3, :3] += K - 2 * G / 3
+        self.tangent[:] = c
+        self.q.assign(self.tangent_q, self.tangent)
+
+    def _assemble_jacobian(self) -> None:
+        self.A.zeroEntries()
+        fem_petsc.assemble_matrix(self.A, self.jacobian_form)
+        self.A.assemble()
+
+    def _F(self, snes: PETSc.SNES, x: PETSc.Vec, f: PETSc.Vec) -> None:
+        self.constraints.prolong(x, self.time, self.u)
+        self.q.evaluate(self.strain_expr, out=self.strain)
+        update_points(
+            self.strain, self.state.plastic_strain, self.state.chi, self.dt, self.constants,
+            self.stress, self.trial.plastic_strain, self.trial.chi, self.rate, self.tangent,
+        )
+        self.q.assign(self.sigma_q, self.stress)
+        self.q.assign(self.tangent_q, self.tangent)
+        with self.b.localForm() as local:
+            local.set(0.0)
+        fem_petsc.assemble_vector(self.b, self.residual_form)
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self.constraints.P.multTranspose(self.b, f)
+
+    def _J(self, snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
+        self._assemble_jacobian()
+        self.A.PtAP(self.constraints.P, result=J)
+
+    def solve_step(self, time: float, dt: float) -> tuple[bool, int]:
+        """Solve for the state at ``time`` after a step ``dt`` (s). Returns (converged, its).
+
+        The committed state is untouched; call ``commit`` to accept the step.
+        """
+        self.time, self.dt = time, dt
+        # secant predictor from the last two committed steps: the free dofs move smoothly
+        self.x_committed.copy(self.x)
+        if self._last_dt > 0.0:
+            self.x.axpy(dt / self._last_dt, self._last_increment)
+        self.snes.solve(None, self.x)
+        reason = self.snes.getConvergedReason()
+        iterations = self.snes.getIterationNumber()
+        if reason <= 0:
+            self.x_committed.copy(self.x)
+            return False, iterations
+        self.trial.accumulated[:] = self.state.accumulated + 2.0 * self.rate * dt
+        return True, iterations
+
+    def commit(self) -> None:
+        """Accept the last solved step."""
+        self.state, self.trial = self.trial, self.state
+        self.x.copy(self._last_increment)
+        self._last_increment.axpy(-1.0, self.x_committed)
+        self.x.copy(self.x_committed)
+        self._last_dt = self.dt
+
+    def destroy(self) -> None:
+        """Free the PETSc objects (collective). The SNES callbacks make reference cycles, so
+        leaving this to the garbage collector would destroy parallel objects at different
+        moments on different ranks and deadlock."""
+        for obj in (self.snes, self.J, self.A, self.b, self.f, self.x, self.x_committed,
+                    self._last_increment):
+            obj.destroy()
+        self.constraints.destroy()
+
+    def internal_force(self) -> np.ndarray:
+        """Owned entries of the assembled internal force vector at the last iterate, N (per m
+        of thickness in plane strain)."""
+        n = self.V.dofmap.index_map.size_local * self.V.dofmap.index_map_bs
+        return self.b.getArray(readonly=True)[:n]
+
+    def global_max(self, values: np.ndarray) -> float:
+        local = float(values.max()) if values.size else -np.inf
+        return self.mesh.comm.allreduce(local, op=MPI.MAX)

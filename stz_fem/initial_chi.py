@@ -1,0 +1,120 @@
+"""Initial effective-temperature fields χ₀(x), K, evaluated at given points (m).
+
+Every field is a function of position only: the same on any number of MPI ranks. The random
+field is drawn on a global grid from its seed (so each rank draws the same numbers) and then
+interpolated, which is what makes it rank independent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.interpolate import RegularGridInterpolator
+
+from stz_fem.errors import InputError
+
+
+@dataclass(frozen=True)
+class Bump:
+    """Gaussian bump amplitude·exp(−|x − centre|²/(2 width²)).
+
+    centre in m, amplitude in K, width in m.
+    """
+
+    centre: Sequence[float]
+    amplitude: float
+    width: float
+
+
+def uniform(points: np.ndarray, value: float) -> np.ndarray:
+    """χ₀ = value everywhere (K)."""
+    return np.full(points.shape[0], float(value))
+
+
+def bumps(points: np.ndarray, base: float, bumps: Sequence[Bump]) -> np.ndarray:
+    """base + Σ Gaussian bumps, K. Points (n, gdim) in m."""
+    chi = np.full(points.shape[0], float(base))
+    for b in bumps:
+        centre = np.asarray(b.centre, dtype=float)
+        r2 = np.sum((points[:, : centre.size] - centre) ** 2, axis=1)
+        chi += b.amplitude * np.exp(-r2 / (2.0 * b.width**2))
+    return chi
+
+
+def random_field(
+    points: np.ndarray, lower: np.ndarray, upper: np.ndarray, mean: float, std: float,
+    correlation_length: float, seed: int, max_cells: int = 2**22,
+) -> np.ndarray:
+    """Gaussian random field with squared-exponential correlation exp(−r²/(2ξ²)), K.
+
+    Drawn on a grid over the box [lower, upper] (m, the whole domain, identical on all ranks)
+    with spacing ≤ ξ/3, normalized to the requested mean and standard deviation, and
+    interpolated linearly at the points.
+    """
+    lower, upper = np.asarray(lower, float), np.asarray(upper, float)
+    extent = upper - lower
+    spacing = correlation_length / 3.0
+    shape = np.maximum(np.ceil(extent / spacing).astype(int) + 1, 2)
+    if np.prod(shape) > max_cells:
+        raise InputError(
+            f"initial_chi.correlation_length = {correlation_length!r}: too small for the domain "
+            f"({' × '.join(map(str, shape))} grid points; at most {max_cells})"
+        )
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(shape)
+    # Filter white noise in Fourier space with the spectrum of the correlation (on a padded
+    # grid, so the field is not periodic across the box).
+    padded = [int(n + 4 * np.ceil(correlation_length / (e / (n - 1)))) for n, e in zip(
+        shape, extent, strict=True)]
+    freqs = np.meshgrid(*[
+        np.fft.fftfreq(m, d=e / (n - 1)) for m, n, e in zip(padded, shape, extent, strict=True)
+    ], indexing="ij")
+    k2 = sum((2 * np.pi * f) ** 2 for f in freqs)
+    axes = tuple(range(len(shape)))
+    spectrum = np.fft.fftn(noise, padded, axes=axes)
+    field = np.fft.ifftn(spectrum * np.exp(-0.25 * k2 * correlation_length**2), axes=axes)
+    field = field.real[tuple(slice(0, n) for n in shape)]
+    field = (field - field.mean()) / field.std()
+    grid = [np.linspace(lo, hi, n) for lo, hi, n in zip(lower, upper, shape, strict=True)]
+    interp = RegularGridInterpolator(grid, field, bounds_error=False, fill_value=None)
+    return mean + std * interp(points[:, : lower.size])
+
+
+def gridded(
+    points: np.ndarray, path: str | Path, key: str = "chi_K", frame: int | None = None,
+    periodic: bool = True,
+) -> np.ndarray:
+    """χ₀ interpolated from a gridded field in an .npz file (K).
+
+    The file holds cell-centre coordinates ``x_m``, ``y_m`` (m) and the field under ``key``
+    indexed [y, x] (or [frame, y, x] with ``frame``). With ``periodic`` the grid wraps around
+    (a periodic MD cell); otherwise values outside the grid take the nearest edge.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"initial_chi.file = '{path}': no such file")
+    data = np.load(path)
+    for name in ("x_m", "y_m", key):
+        if name not in data:
+            raise InputError(
+                f"initial_chi.file = '{path}': no array '{name}'; has {', '.join(data.files)}"
+            )
+    x, y, values = data["x_m"], data["y_m"], np.asarray(data[key], float)
+    if frame is not None:
+        values = values[frame]
+    if periodic:
+        dx, dy = x[1] - x[0], y[1] - y[0]
+        x = np.concatenate([[x[0] - dx], x, [x[-1] + dx]])
+        y = np.concatenate([[y[0] - dy], y, [y[-1] + dy]])
+        values = np.pad(values, 1, mode="wrap")
+        lx, ly = x[-1] - x[0] - dx, y[-1] - y[0] - dy
+        px = x[1] - dx / 2 + np.mod(points[:, 0] - (x[1] - dx / 2), lx)
+        py = y[1] - dy / 2 + np.mod(points[:, 1] - (y[1] - dy / 2), ly)
+    else:
+        px = np.clip(points[:, 0], x[0], x[-1])
+        py = np.clip(points[:, 1], y[0], y[-1])
+    interp = RegularGridInterpolator((y, x), values)
+    return interp(np.column_stack([py, px]))

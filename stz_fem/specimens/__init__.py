@@ -1,0 +1,15 @@
+"""Specimens: geometry, mesh, boundary conditions and the loads they report.
+
+Each module defines a ``Specimen`` subclass; ``SPECIMENS`` maps case-file names to them.
+"""
+
+from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.block import HomogeneousBlock
+from stz_fem.specimens.shear_strip import ShearStrip
+
+SPECIMENS: dict[str, type[Specimen]] = {
+    "shear_strip": ShearStrip,
+    "block": HomogeneousBlock,
+}
+
+__all__ = ["SPECIMENS", "HomogeneousBlock", "Setup", "ShearStrip", "Specimen"]

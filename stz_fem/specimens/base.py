@@ -1,0 +1,90 @@
+"""What every specimen provides, and the case sections they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from stz_fem.cases import Field, non_negative, positive
+from stz_fem.fem.constraints import Periodicity, Prescribed
+
+COMMON_SCHEMA: dict[str, Any] = {
+    "specimen": Field("str"),
+    "title": Field("str", ""),
+    "mesh": {
+        "size": positive("m"),
+        "degree": Field("int", 2, choices=(1, 2)),
+        # element size far from the expected band / near it (specimens that support grading)
+        "grading": Field("float", 1.0, minimum=1.0, exclusive_minimum=False),
+    },
+    # validated by stz_fem.material.from_mapping (MODEL.md names, SI units)
+    "material": Field("table", {"preset": "vitreloy1"}),
+    "initial_chi": {
+        "kind": Field("str", "uniform", choices=("uniform", "bumps", "random", "grid")),
+        "value": Field("float", None, minimum=0.0, unit="K"),
+        "bumps": Field("list", []),
+        "std": non_negative("K", 0.0),
+        "correlation_length": positive("m", 1.0),
+        "seed": Field("int", 0),
+        "file": Field("str", ""),
+        "key": Field("str", "chi_K"),
+        "frame": Field("int", None),
+    },
+    "output": {
+        "interval": positive("nominal strain between field outputs", 0.01),
+        "fields": Field("bool", True),
+    },
+    "solver": {
+        "chi_increment": positive("K per step", 5.0),
+        "plastic_increment": positive("plastic strain per step", 5e-3),
+        "stress_increment": positive("fraction of s_y per step", 0.02),
+        "newton_target": Field("int", 6, minimum=1),
+        "max_steps": Field("int", 100_000, minimum=1),
+    },
+}
+
+
+@dataclass
+class Setup:
+    """A built specimen: mesh, named boundary facets and constraints."""
+
+    mesh: Any
+    facets: dict[str, np.ndarray]
+    prescribed: tuple[Prescribed, ...]
+    periodic: tuple[Periodicity, ...] = ()
+    period: tuple[float | None, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Specimen:
+    """Base of specimens. Subclasses set ``schema`` (their geometry and loading sections) and
+    implement ``build``, ``nominal_strain``, ``end_time`` and ``loads``."""
+
+    schema: ClassVar[dict[str, Any]] = {}
+    loading_axis: ClassVar[int] = 0
+    strain_label: ClassVar[str] = "nominal strain"
+    stress_label: ClassVar[str] = "mean stress (Pa)"
+
+    def __init__(self, case: dict) -> None:
+        self.case = case
+
+    def build(self, comm) -> Setup:
+        raise NotImplementedError
+
+    def nominal_strain(self, t: float) -> float:
+        raise NotImplementedError
+
+    @property
+    def end_time(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def strain_rate(self) -> float:
+        """Nominal strain rate, 1/s (for the first time step)."""
+        return self.nominal_strain(1.0)
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        """Load measures of the current iterate; must include ``mean_stress_Pa``."""
+        raise NotImplementedError

@@ -1,0 +1,78 @@
+"""A homogeneously loaded unit block (verification): plane-strain square or 3-D cube.
+
+``simple-shear`` prescribes the affine displacement u = γ(t)·y·e_x on the whole boundary;
+``uniaxial-tension`` pulls the face x = 1 with symmetry conditions on x = 0, y = 0 (and z = 0)
+and the other faces free, so the state is homogeneous uniaxial stress (with ε₃₃ = 0 in plane
+strain). Both must reproduce the material-point driver exactly.
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from typing import Any, ClassVar
+
+import numpy as np
+from dolfinx import mesh as dmesh
+from mpi4py import MPI
+
+from stz_fem.cases import Field, positive
+from stz_fem.fem.constraints import Prescribed
+from stz_fem.specimens.base import Setup, Specimen
+
+
+class HomogeneousBlock(Specimen):
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {"dimension": Field("int", 2, choices=(2, 3))},
+        "loading": {
+            "kind": Field("str", "simple-shear", choices=("simple-shear", "uniaxial-tension")),
+            "rate": positive("1/s", 1e-3),
+            "end_strain": positive("nominal strain", 0.05),
+        },
+    }
+
+    def build(self, comm: MPI.Comm) -> Setup:
+        dim = self.case["geometry"]["dimension"]
+        n = max(round(1.0 / self.case["mesh"]["size"]), 1)
+        if dim == 2:
+            msh = dmesh.create_unit_square(comm, n, n)
+        else:
+            msh = dmesh.create_unit_cube(comm, n, n, n)
+        fdim = dim - 1
+        rate = self.case["loading"]["rate"]
+
+        def side(axis: int, value: float) -> np.ndarray:
+            return dmesh.locate_entities_boundary(
+                msh, fdim, lambda x: np.isclose(x[axis], value)
+            )
+
+        if self.case["loading"]["kind"] == "simple-shear":
+            everywhere = dmesh.locate_entities_boundary(
+                msh, fdim, lambda x: np.full(x.shape[1], True)
+            )
+
+            def affine(x, t):
+                u = np.zeros((dim, x.shape[1]))
+                u[0] = rate * t * x[1]
+                return u
+
+            prescribed = (Prescribed(everywhere, None, affine),)
+            return Setup(msh, {"top": side(1, 1.0)}, prescribed)
+        zero = lambda x, t: np.zeros(x.shape[1])  # noqa: E731
+        pull = Prescribed(side(0, 1.0), 0, lambda x, t: np.full(x.shape[1], rate * t))
+        prescribed = (*(Prescribed(side(a, 0.0), a, zero) for a in range(dim)), pull)
+        return Setup(msh, {"pulled": side(0, 1.0)}, prescribed)
+
+    def nominal_strain(self, t: float) -> float:
+        return self.case["loading"]["rate"] * t
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_strain"] / self.case["loading"]["rate"]
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        if self.case["loading"]["kind"] == "simple-shear":
+            force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
+        else:
+            force = solver.constraints.reaction(solver.internal_force(), setup.facets["pulled"], 0)
+        return {"mean_stress_Pa": force}

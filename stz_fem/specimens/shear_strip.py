@@ -1,0 +1,77 @@
+"""The standard STZ shear-band benchmark: a strip periodic in x between two moving walls.
+
+Plane strain, length L × height H, no-slip walls at y = 0 and y = H moving at ∓v and ±v
+(nominal engineering shear rate 2v/H), periodic in x (Rycroft & Bouchbinder 2012).
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from typing import Any, ClassVar
+
+import numpy as np
+from dolfinx import mesh as dmesh
+
+from stz_fem.cases import positive
+from stz_fem.fem.constraints import Periodicity, Prescribed
+from stz_fem.specimens.base import Setup, Specimen
+
+
+class ShearStrip(Specimen):
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {"length": positive("m", 0.08), "height": positive("m", 0.02)},
+        "loading": {
+            "wall_velocity": positive("m/s", 2.4713e-4),
+            "end_strain": positive("nominal engineering shear strain", 0.2),
+        },
+    }
+    loading_axis = 0
+    strain_label = "nominal shear strain γ"
+    stress_label = "mean wall shear stress (Pa)"
+
+    @property
+    def _geometry(self) -> tuple[float, float]:
+        g = self.case["geometry"]
+        return g["length"], g["height"]
+
+    def build(self, comm) -> Setup:
+        L, H = self._geometry
+        h = self.case["mesh"]["size"]
+        # y = H/2 + (H/2)·f(ξ), f(s) = sign(s)(|s| + a|s|³)/(1 + a): spacing grows from h at
+        # mid-height (where the band forms) to ratio·h at the walls, with ratio = 1 + 3a.
+        a = (self.case["mesh"]["grading"] - 1.0) / 3.0
+        nx = max(round(L / h), 1)
+        ny = max(2 * round(H / (2 * h * (1 + a))), 2)
+        msh = dmesh.create_rectangle(
+            comm, [np.array([0.0, 0.0]), np.array([L, H])], [nx, ny],
+            cell_type=dmesh.CellType.triangle, diagonal=dmesh.DiagonalType.crossed,
+        )
+        if a > 0.0:
+            xi = 2.0 * msh.geometry.x[:, 1] / H - 1.0
+            f = np.sign(xi) * (np.abs(xi) + a * np.abs(xi) ** 3) / (1.0 + a)
+            msh.geometry.x[:, 1] = 0.5 * H * (1.0 + f)
+        tol = 1e-9 * L
+        bottom = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], 0.0, atol=tol))
+        top = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], H, atol=tol))
+        v = self.case["loading"]["wall_velocity"]
+
+        def wall(sign: float):
+            return lambda x, t: np.vstack([np.full(x.shape[1], sign * v * t), np.zeros(x.shape[1])])
+
+        prescribed = (Prescribed(bottom, None, wall(-1.0)), Prescribed(top, None, wall(1.0)))
+        periodic = (Periodicity(lambda x: np.isclose(x[0], L, atol=tol), (L, 0.0)),)
+        return Setup(msh, {"bottom": bottom, "top": top}, prescribed, periodic, period=(L, None))
+
+    def nominal_strain(self, t: float) -> float:
+        _L, H = self._geometry
+        return 2.0 * self.case["loading"]["wall_velocity"] * t / H
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_strain"] / self.nominal_strain(1.0)
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        L, _ = self._geometry
+        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
+        return {"mean_stress_Pa": force / L, "wall_force_N_per_m": force}

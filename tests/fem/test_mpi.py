@@ -1,0 +1,67 @@
+"""Rank independence: 2 ranks give the serial results (run with mpiexec -n 2, `make test`)."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from stz_fem.cases import read_case
+from stz_fem.simulation import Simulation
+
+pytestmark = pytest.mark.mpi
+CASE = Path(__file__).resolve().parents[2] / "cases" / "shear_strip.toml"
+COARSE = ["mesh.size=2e-3", "mesh.grading=2.0", "loading.end_strain=0.12",
+          "output.fields=false"]
+
+
+def read_curve(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+
+
+def shared_dir(tmp_path, name):
+    """Rank 0's tmp_path on every rank (collective)."""
+    return Path(MPI.COMM_WORLD.bcast(str(tmp_path), root=0)) / name
+
+
+def test_strip_curve_and_bands_do_not_depend_on_the_rank_count(tmp_path):
+    world = MPI.COMM_WORLD
+    assert world.size == 2
+    data = read_case(CASE, COARSE)
+    parallel_dir = shared_dir(tmp_path, "parallel")  # collective: once, on every rank
+    with Simulation(data, parallel_dir, world) as sim:
+        parallel = sim.run(progress=False)
+    serial_dir = tmp_path / f"serial{world.rank}"
+    with Simulation(data, serial_dir, MPI.COMM_SELF) as sim:
+        serial = sim.run(progress=False)
+    assert parallel["ranks"] == 2 and serial["ranks"] == 1
+    assert parallel["steps"] == serial["steps"]
+    if world.rank == 0:
+        a = read_curve(parallel_dir / "curve.csv")
+        b = read_curve(serial_dir / "curve.csv")
+        np.testing.assert_allclose(a["time_s"], b["time_s"], rtol=1e-9)
+        np.testing.assert_allclose(a["mean_stress_Pa"], b["mean_stress_Pa"], rtol=1e-6)
+        np.testing.assert_allclose(a["max_chi_K"], b["max_chi_K"], rtol=1e-6)
+    for key in ("localization_index", "orientation_deg", "width_m", "width_chi_m"):
+        assert parallel["bands"][key] == pytest.approx(serial["bands"][key], rel=1e-6, abs=1e-9)
+    assert serial["bands"]["localization_index"] > 0.2  # a band was forming
+
+
+def test_random_initial_field_is_rank_independent(tmp_path):
+    world = MPI.COMM_WORLD
+    data = read_case(CASE, [*COARSE, "initial_chi.kind=random", "initial_chi.std=30.0",
+                            "initial_chi.correlation_length=3e-3", "initial_chi.seed=7"])
+    fields = []
+    for comm in (world, MPI.COMM_SELF):
+        with Simulation(data, tmp_path / f"f{comm.size}", comm) as sim:
+            gathered = sim.fields.gather(sim.fields.averages())
+        fields.append(comm.bcast(gathered, root=0))
+    (par, ser) = fields
+    order_p = np.lexsort(par["coords"].T)
+    order_s = np.lexsort(ser["coords"].T)
+    np.testing.assert_allclose(par["coords"][order_p], ser["coords"][order_s], atol=1e-12)
+    np.testing.assert_allclose(par["chi_K"][order_p], ser["chi_K"][order_s], rtol=1e-12)
+    assert 20.0 < np.std(ser["chi_K"]) < 40.0
