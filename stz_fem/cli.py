@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> None:
             f"{_fmt(b['onset_nominal_strain'])}, orientation {_fmt(b['orientation_deg'])} deg,"
             f" width {_fmt(b['width_m'])} m"
         )
-        for name in ("fields.pvd", "curve.csv", "summary.json"):
+        for name in ("fields.pvd", "curve.csv", "summary.json", "run.png"):
             if (out / name).exists():
                 print(f"wrote {out / name}")
 

@@ -27,3 +27,38 @@ def plot_point_curve(
     ax_c.grid(alpha=0.3)
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def plot_run(
+    curve: dict[str, np.ndarray], cells: dict[str, np.ndarray], path: str | Path,
+    strain_label: str, stress_label: str, title: str,
+) -> None:
+    """Load curve with the localization index, and χ and plastic-strain maps of the last state.
+
+    ``cells`` holds gathered cell data: ``coords`` (n, 2) in m, ``chi_K``, ``plastic_strain``.
+    """
+    fig = plt.figure(figsize=(11, 7), constrained_layout=True)
+    grid = fig.add_gridspec(2, 2)
+    ax = fig.add_subplot(grid[0, 0])
+    ax.plot(curve["nominal_strain"], curve["mean_stress_Pa"] / 1e9, color="C0")
+    ax.set_xlabel(strain_label)
+    ax.set_ylabel(f"{stress_label} (GPa)")
+    ax.grid(alpha=0.3)
+    ax_l = fig.add_subplot(grid[0, 1])
+    ax_l.plot(curve["nominal_strain"], curve["localization_index"], color="C3")
+    ax_l.axhline(0.5, color="grey", lw=0.8, ls="--")
+    ax_l.set_xlabel(strain_label)
+    ax_l.set_ylabel("localization index L")
+    ax_l.set_ylim(0, 1)
+    ax_l.grid(alpha=0.3)
+    x, y = cells["coords"][:, 0] * 1e3, cells["coords"][:, 1] * 1e3
+    for k, (name, label) in enumerate((("chi_K", "χ (K)"), ("plastic_strain", "plastic strain"))):
+        axm = fig.add_subplot(grid[1, k])
+        art = axm.tripcolor(x, y, cells[name], shading="gouraud", cmap="inferno")
+        axm.set_aspect("equal")
+        axm.set_xlabel("x (mm)")
+        axm.set_ylabel("y (mm)")
+        fig.colorbar(art, ax=axm, label=label, shrink=0.8)
+    fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

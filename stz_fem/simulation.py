@@ -21,7 +21,7 @@ import numpy as np
 from dolfinx import io
 from mpi4py import MPI
 
-from stz_fem import bands, initial_chi
+from stz_fem import bands, initial_chi, plots
 from stz_fem.cases import validate
 from stz_fem.errors import InputError
 from stz_fem.fem.chi_diffusion import ChiDiffusion
@@ -29,6 +29,7 @@ from stz_fem.fem.fields import CellFields
 from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.material import from_mapping
 from stz_fem.material.mandel import equivalent_shear_stress
+from stz_fem.material_point import read_curve
 from stz_fem.specimens import SPECIMENS
 from stz_fem.specimens.base import COMMON_SCHEMA, Specimen
 
@@ -237,7 +238,22 @@ class Simulation:
                 vtk.close()
             if curve_file:
                 curve_file.close()
+        self._plot()
         return self._summary(status, history, stats())
+
+    def _plot(self) -> None:
+        """``run.png``: load curve, localization index and maps of the final state (2-D)."""
+        gathered = self.fields.gather(self.fields.averages())
+        if not self.rank0 or gathered["coords"].shape[1] != 2:
+            return
+        curve = read_curve(self.out / "curve.csv")
+        if curve["step"].size < 2:
+            return
+        plots.plot_run(
+            curve, gathered, self.out / "run.png", self.specimen.strain_label,
+            self.specimen.stress_label.removesuffix(" (Pa)"),
+            self.case["title"] or self.case["specimen"],
+        )
 
     def _advance(self, t, dt, sbar_prev, limits, stress_scale):
         """Solve one step, shrinking it until Newton converges and the increments are within

@@ -28,6 +28,7 @@ def test_band_forms_through_the_bump_and_rejuvenation_delocalizes(tmp_path):
     assert bands["orientation_deg"] <= 5.0
     assert bands["centre_m"][1] == pytest.approx(0.01, abs=1e-3)
     assert bands["onset_nominal_strain"] is not None
+    assert (tmp_path / "600" / "run.png").stat().st_size > 20_000
     rejuvenated = run_strip(tmp_path / "680", ["material.chi0=680.0"])
     assert rejuvenated["bands"]["localization_index"] < bands["localization_index"] - 0.1
 
