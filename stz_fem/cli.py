@@ -68,6 +68,14 @@ def _run(args: argparse.Namespace) -> None:
                 print(f"wrote {out / name}")
 
 
+def _bands(args: argparse.Namespace) -> None:
+    import json
+
+    from stz_fem.results import band_measures_from_files
+
+    print(json.dumps(band_measures_from_files(args.run, args.frame), indent=2))
+
+
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
@@ -102,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a case value, e.g. --set material.l_chi=0 (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(func=_run)
+
+    measure = sub.add_parser("bands", help="band measures of a finished run's field outputs")
+    measure.add_argument("run", help="run directory (with summary.json and fields.pvd)")
+    measure.add_argument("--frame", type=int, default=-1, help="field output index (default last)")
+    measure.set_defaults(func=_bands)
     return parser
 
 

@@ -155,6 +155,8 @@ class Simulation:
                 "spacing_m": None,
             },
             "band_history": history,
+            "loading_axis": self.specimen.loading_axis,
+            "period_m": self.setup.period,
             "case": self.case,
         }
 

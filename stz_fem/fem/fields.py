@@ -13,6 +13,7 @@ from stz_fem.material.mandel import equivalent_shear_stress, pressure
 
 FIELD_NAMES = (
     "chi_K", "sbar_Pa", "pressure_Pa", "von_mises_Pa", "D_per_s", "plastic_strain",
+    "dissipation",
 )
 
 
