@@ -68,6 +68,21 @@ def _run(args: argparse.Namespace) -> None:
                 print(f"wrote {out / name}")
 
 
+def _mesh(args: argparse.Namespace) -> None:
+    from mpi4py import MPI
+
+    from stz_fem.cases import read_case
+    from stz_fem.simulation import load_case
+
+    _, specimen = load_case(read_case(args.case, args.set))
+    mesh = specimen.build(MPI.COMM_WORLD).mesh
+    tdim = mesh.topology.dim
+    cells = mesh.topology.index_map(tdim).size_global
+    vertices = mesh.topology.index_map(0).size_global
+    if MPI.COMM_WORLD.rank == 0:
+        print(f"{args.case}: {cells} cells, {vertices} vertices ({tdim}-D)")
+
+
 def _bands(args: argparse.Namespace) -> None:
     import json
 
@@ -110,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a case value, e.g. --set material.l_chi=0 (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(func=_run)
+
+    mesh = sub.add_parser("mesh", help="build (and cache) only the mesh of a case")
+    mesh.add_argument("case", help="case TOML file")
+    mesh.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE")
+    mesh.set_defaults(func=_mesh)
 
     measure = sub.add_parser("bands", help="band measures of a finished run's field outputs")
     measure.add_argument("run", help="run directory (with summary.json and fields.pvd)")

@@ -65,3 +65,23 @@ def test_random_initial_field_is_rank_independent(tmp_path):
     np.testing.assert_allclose(par["coords"][order_p], ser["coords"][order_s], atol=1e-12)
     np.testing.assert_allclose(par["chi_K"][order_p], ser["chi_K"][order_s], rtol=1e-12)
     assert 20.0 < np.std(ser["chi_K"]) < 40.0
+
+
+def test_notched_bar_does_not_depend_on_the_rank_count(tmp_path, monkeypatch):
+    world = MPI.COMM_WORLD
+    monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(shared_dir(tmp_path, "meshes")))
+    case = Path(__file__).resolve().parents[2] / "cases" / "notched_tension.toml"
+    data = read_case(case, ["mesh.size=0.4e-3", "mesh.grading=5.0", "loading.end_strain=0.02",
+                            "output.fields=false"])
+    parallel_dir = shared_dir(tmp_path, "parallel")
+    with Simulation(data, parallel_dir, world) as sim:
+        parallel = sim.run(progress=False)
+    with Simulation(data, tmp_path / f"serial{world.rank}", MPI.COMM_SELF) as sim:
+        serial = sim.run(progress=False)
+    assert parallel["steps"] == serial["steps"]
+    for key in ("localization_index", "orientation_deg", "width_m"):
+        assert parallel["bands"][key] == pytest.approx(serial["bands"][key], rel=1e-6, abs=1e-9)
+    if world.rank == 0:
+        a = read_curve(parallel_dir / "curve.csv")
+        b = read_curve(tmp_path / f"serial{world.rank}" / "curve.csv")
+        np.testing.assert_allclose(a["mean_stress_Pa"], b["mean_stress_Pa"], rtol=1e-6)

@@ -1,0 +1,78 @@
+"""Double-edge U-notched bar in plane-strain tension (gmsh mesh refined at the notch roots).
+
+The bar [0, W] × [0, L] is clamped at y = 0 and pulled along y at y = L by a rigid grip
+moving at constant velocity. Bands start at the notch roots; annealed glasses localize
+earlier than rejuvenated ones (Rycroft & Bouchbinder 2012).
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from typing import Any, ClassVar
+
+import numpy as np
+from mpi4py import MPI
+
+from stz_fem.cases import positive
+from stz_fem.errors import InputError
+from stz_fem.fem.constraints import Prescribed
+from stz_fem.meshing import cached_mesh, double_edge_notched_bar
+from stz_fem.specimens.base import Setup, Specimen
+
+
+class NotchedTension(Specimen):
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {
+            "width": positive("m", 10e-3),
+            "length": positive("m", 30e-3),
+            "notch_depth": positive("m", 2e-3),
+            "notch_radius": positive("m", 0.5e-3),
+        },
+        "loading": {
+            "grip_velocity": positive("m/s", 3e-5),
+            "end_strain": positive("nominal strain (grip displacement / length)", 0.05),
+        },
+    }
+    loading_axis = 1
+    strain_label = "nominal strain (grip displacement / length)"
+    stress_label = "nominal stress (grip force / width) (Pa)"
+
+    def build(self, comm: MPI.Comm) -> Setup:
+        g = self.case["geometry"]
+        if g["notch_radius"] > g["notch_depth"] or 2 * g["notch_depth"] >= g["width"]:
+            raise InputError(
+                f"geometry: notch_radius ({g['notch_radius']:g} m) must not exceed notch_depth "
+                f"({g['notch_depth']:g} m), and two notches must leave a ligament "
+                f"(2·notch_depth < width = {g['width']:g} m)"
+            )
+        size = self.case["mesh"]["size"]
+        data = cached_mesh(
+            "notched_bar", double_edge_notched_bar,
+            {**g, "size_root": size, "size_far": size * self.case["mesh"]["grading"]}, comm, 2,
+        )
+        msh, tags = data.mesh, data.facet_tags
+        facets = {name: tags.find(data.physical_groups[name].tag) for name in ("bottom", "top")}
+        v = self.case["loading"]["grip_velocity"]
+
+        def clamp(x, t):
+            return np.zeros((2, x.shape[1]))
+
+        def grip(x, t):
+            return np.vstack([np.zeros(x.shape[1]), np.full(x.shape[1], v * t)])
+
+        prescribed = (Prescribed(facets["bottom"], None, clamp),
+                      Prescribed(facets["top"], None, grip))
+        return Setup(msh, facets, prescribed)
+
+    def nominal_strain(self, t: float) -> float:
+        return self.case["loading"]["grip_velocity"] * t / self.case["geometry"]["length"]
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_strain"] / self.nominal_strain(1.0)
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
+        return {"mean_stress_Pa": force / self.case["geometry"]["width"],
+                "grip_force_N_per_m": force}

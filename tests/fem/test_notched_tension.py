@@ -1,0 +1,38 @@
+"""Notched bar in tension: plastic flow starts and concentrates at the notch roots."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from stz_fem.cases import read_case
+from stz_fem.errors import InputError
+from stz_fem.simulation import Simulation
+
+CASE = Path(__file__).resolve().parents[2] / "cases" / "notched_tension.toml"
+COARSE = ["mesh.size=0.25e-3", "mesh.grading=8.0", "loading.end_strain=0.02",
+          "output.fields=false", "initial_chi.kind=uniform"]
+
+
+def test_plastic_strain_peaks_at_a_notch_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(tmp_path / "meshes"))
+    data = read_case(CASE, COARSE)
+    with Simulation(data, tmp_path, MPI.COMM_SELF) as sim:
+        summary = sim.run(progress=False)
+        cells = sim.fields.gather(sim.fields.averages())
+    g = summary["case"]["geometry"]
+    roots = np.array([[g["notch_depth"], g["length"] / 2],
+                      [g["width"] - g["notch_depth"], g["length"] / 2]])
+    hottest = cells["coords"][np.argmax(cells["plastic_strain"])]
+    assert np.min(np.linalg.norm(roots - hottest, axis=1)) < 2 * g["notch_radius"]
+    assert cells["plastic_strain"].max() > 0.05
+    # the bar far from the notches stays elastic
+    far = np.abs(cells["coords"][:, 1] - g["length"] / 2) > 0.4 * g["length"]
+    assert cells["plastic_strain"][far].max() < 1e-3
+
+
+def test_notch_geometry_is_checked(tmp_path):
+    data = read_case(CASE, [*COARSE, "geometry.notch_depth=6e-3"])
+    with pytest.raises(InputError, match="ligament"):
+        Simulation(data, tmp_path, MPI.COMM_SELF)
