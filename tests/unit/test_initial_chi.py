@@ -1,0 +1,48 @@
+"""Initial χ fields: bumps, random field statistics, gridded interpolation with periodic wrap."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stz_fem import initial_chi
+
+MD_FIELDS = Path(__file__).resolve().parents[3] / "shared" / "md" / "cuzr_kontolati2021" / (
+    "fields.npz")
+
+
+def test_bump_adds_a_gaussian():
+    x = np.array([[0.0, 0.0], [1e-3, 0.0], [5e-3, 5e-3]])
+    chi = initial_chi.bumps(x, 600.0, [initial_chi.Bump([0.0, 0.0], 200.0, 1e-3)])
+    np.testing.assert_allclose(chi[:2], [800.0, 600.0 + 200.0 * np.exp(-0.5)])
+    assert chi[2] == pytest.approx(600.0, abs=1e-8)
+
+
+def test_random_field_has_the_requested_statistics_and_correlation():
+    lower, upper, xi = np.zeros(2), np.array([0.2, 0.2]), 5e-3
+    g = np.linspace(0, 0.2, 201)
+    pts = np.stack(np.meshgrid(g, g, indexing="ij"), axis=-1).reshape(-1, 2)
+    chi = initial_chi.random_field(pts, lower, upper, 600.0, 20.0, xi, seed=3)
+    assert chi.mean() == pytest.approx(600.0, abs=1.0)
+    assert chi.std() == pytest.approx(20.0, rel=0.05)
+    field = chi.reshape(201, 201) - chi.mean()
+    lag = 5  # 5 mm = ξ: correlation exp(-1/2)
+    corr = np.mean(field[:-lag] * field[lag:]) / field.var()
+    assert corr == pytest.approx(np.exp(-0.5), abs=0.08)
+    again = initial_chi.random_field(pts[::7], lower, upper, 600.0, 20.0, xi, seed=3)
+    np.testing.assert_array_equal(again, chi[::7])
+
+
+@pytest.mark.skipif(not MD_FIELDS.exists(), reason="shared MD data not present")
+def test_gridded_field_reproduces_grid_values_and_wraps_periodically():
+    data = np.load(MD_FIELDS)
+    x, y = data["x_m"], data["y_m"]
+    values = data["potential_energy_eV"][0].astype(float)
+    centres = np.stack(np.meshgrid(x, y, indexing="xy"), axis=-1).reshape(-1, 2)
+    got = initial_chi.gridded(centres, MD_FIELDS, key="potential_energy_eV", frame=0)
+    np.testing.assert_allclose(got, values.ravel(), rtol=1e-12)
+    period = x[-1] - x[0] + (x[1] - x[0])
+    edge = np.array([[0.0, y[5]], [period, y[5]]])
+    left, right = initial_chi.gridded(edge, MD_FIELDS, key="potential_energy_eV", frame=0)
+    assert left == pytest.approx(right, rel=1e-12)
+    assert left == pytest.approx(0.5 * (values[5, 0] + values[5, -1]), rel=1e-12)
