@@ -1,0 +1,67 @@
+"""Gridded-field reader (.npz with coordinates in metres) and the Kontolati et al. 2021 data."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stz_fem.atomistic.grid_band import band_across_y
+from stz_fem.atomistic.grid_fields import read_grid_fields
+from stz_fem.errors import InputError
+
+KONTOLATI = Path("/work/shared/md/cuzr_kontolati2021/fields.npz")
+
+
+def write_grid(path: Path, **extra: np.ndarray) -> None:
+    x = (np.arange(5) + 0.5) * 2e-9
+    y = (np.arange(4) + 0.5) * 3e-9
+    np.savez(
+        path,
+        x_m=x,
+        y_m=y,
+        strain=np.zeros((3, 4, 5)),
+        energy=np.ones((4, 5)),
+        nominal=np.array([0.0, 0.1, 0.2]),
+        **extra,
+    )
+
+
+def test_reads_fields_frames_and_periods(tmp_path: Path) -> None:
+    write_grid(tmp_path / "g.npz")
+    grid = read_grid_fields(tmp_path / "g.npz")
+    assert sorted(grid.fields) == ["energy", "strain"] and list(grid.frames) == ["nominal"]
+    assert grid.field("strain").shape == (3, 4, 5)
+    np.testing.assert_allclose(grid.period_m, (10e-9, 12e-9))
+    with pytest.raises(InputError, match=r"g\.npz: no gridded field 'chi'; available: strain"):
+        grid.field("chi")
+
+
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"x_m": np.arange(3.0), "f": np.zeros((3, 3))}, r"no coordinate array y_m; available"),
+        ({"odd": np.zeros((2, 7))}, r"arrays odd match neither the grid \(4, 5\)"),
+        ({"counts": np.zeros(5)}, r"arrays counts match neither"),
+    ],
+)
+def test_malformed_files(tmp_path: Path, arrays: dict, message: str) -> None:
+    if "x_m" in arrays:
+        np.savez(tmp_path / "g.npz", **arrays)
+    else:
+        write_grid(tmp_path / "g.npz", **arrays)
+    with pytest.raises(InputError, match=message):
+        read_grid_fields(tmp_path / "g.npz")
+    with pytest.raises(InputError, match=r"absent\.npz: cannot read"):
+        read_grid_fields(tmp_path / "absent.npz")
+
+
+@pytest.mark.skipif(not KONTOLATI.exists(), reason="shared Kontolati et al. 2021 data absent")
+def test_kontolati_band_at_final_strain() -> None:
+    grid = read_grid_fields(KONTOLATI)
+    strain = grid.field("shear_strain")
+    assert strain.shape == (101, 32, 32) and grid.frames["nominal_shear_strain"][-1] == 0.5
+    np.testing.assert_allclose(grid.period_m, (40e-9, 40e-9))
+    band = band_across_y(strain[-1], grid.y_m)
+    # the band sits near y = 22 nm and is about 12 nm wide (profile in the source's README)
+    assert 20e-9 < band.centre < 24e-9
+    assert 10e-9 < band.width < 14e-9

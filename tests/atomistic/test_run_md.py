@@ -1,0 +1,62 @@
+"""The MD driver: plans that meet the data requirements, and (slow) quick mode end to end."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stz_fem.atomistic.lammps_dump import read_dump
+
+SCRIPT = Path(__file__).parents[2] / "calibration" / "md" / "run_md.py"
+
+
+def load_driver():
+    spec = importlib.util.spec_from_file_location("run_md", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_plans_cover_two_cooling_rates_three_shear_rates_two_temperatures() -> None:
+    driver = load_driver()
+    for plan in (driver.QUICK, driver.FULL):
+        assert len(plan.cooling_rates) == 2 and len(plan.shear_rates) >= 3
+        assert len(plan.temperatures) >= 2
+        runs = driver.shear_runs(plan)
+        assert len({run.tag for run in runs}) == len(runs) == 7
+    assert driver.QUICK.atoms < 1000 < driver.FULL.atoms
+    assert driver.rate_tag(3e9) == "3e9" and driver.rate_tag(1e-3) == "1e-03"
+
+
+@pytest.mark.slow
+def test_quick_mode_end_to_end(tmp_path: Path) -> None:
+    driver = load_driver()
+    driver.main(
+        [
+            "--quick",
+            "--out",
+            str(tmp_path / "md"),
+            "--jobs",
+            "2",
+            "--collect",
+            str(tmp_path / "small"),
+        ]
+    )
+    manifest = json.loads((tmp_path / "small" / "manifest.json").read_text())
+    assert manifest["wall_s"] < 180.0
+    plan = driver.QUICK
+    for run in driver.shear_runs(plan):
+        table = np.loadtxt(
+            tmp_path / "small" / f"stress_strain_{run.tag}.csv", delimiter=",", skiprows=1
+        )
+        strain, stress, temperature, energy = table.T
+        assert strain[-1] == pytest.approx(plan.max_strain, abs=0.01)
+        assert 0.5e9 < stress.max() < 5e9
+        assert abs(temperature.mean() / run.temperature - 1.0) < 0.1
+        assert -5.0 < energy.mean() < -4.5
+    first = driver.shear_runs(plan)[0]
+    frames = read_dump(tmp_path / "small" / f"shear_{first.tag}.dump.gz")
+    assert len(frames) == round(plan.max_strain / plan.dump_strain) + 1
+    assert sum(path.stat().st_size for path in (tmp_path / "small").iterdir()) < 1_000_000
