@@ -83,6 +83,21 @@ def _mesh(args: argparse.Namespace) -> None:
         print(f"{args.case}: {cells} cells, {vertices} vertices ({tdim}-D)")
 
 
+def _calibrate(args: argparse.Namespace) -> None:
+    from stz_fem.calibration.calibrate import calibrate
+
+    out = Path(args.out)
+    report = calibrate(args.config, out)
+    rms = report.get("rms_relative_to_peak")
+    print(f"fit: RMS {100 * rms:.2f} % of the peak, R² {report.get('r2'):.4f}")
+    for name, p in report.get("parameters", {}).items():
+        se = p.get("standard_error")
+        print(f"  {name} = {p['value']:.6g}" + (f" ± {se:.3g}" if se is not None else ""))
+    for warning in report.get("warnings", []):
+        print(f"warning: {warning}")
+    print(f"wrote {out / 'material.toml'}, {out / 'report.json'} and plots in {out}")
+
+
 def _bands(args: argparse.Namespace) -> None:
     import json
 
@@ -125,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a case value, e.g. --set material.l_chi=0 (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(func=_run)
+
+    cal = sub.add_parser("calibrate", help="fit STZ-χ parameters to stress–strain curves")
+    cal.add_argument("config", help="calibration TOML (see calibration/cuzr/config.toml)")
+    cal.add_argument("--out", required=True, help="output directory")
+    cal.set_defaults(func=_calibrate)
 
     mesh = sub.add_parser("mesh", help="build (and cache) only the mesh of a case")
     mesh.add_argument("case", help="case TOML file")
