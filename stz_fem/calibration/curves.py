@@ -1,0 +1,60 @@
+"""Measured stress–strain curves: read a CSV, scale to SI, keep the strain window."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+import numpy as np
+
+from stz_fem.calibration.config import CurveSpec
+from stz_fem.errors import InputError
+
+
+@dataclass(frozen=True)
+class DataCurve:
+    """A curve to fit: strain (γ or ε₁₁), stress (Pa) and the spec it came from."""
+
+    spec: CurveSpec
+    strain: np.ndarray
+    stress: np.ndarray
+
+    @property
+    def peak(self) -> float:
+        """Largest |stress| in the window, Pa: the scale of this curve's errors."""
+        return float(np.max(np.abs(self.stress)))
+
+
+def read_curve(spec: CurveSpec) -> DataCurve:
+    """Read the two named columns of ``spec.path`` (CSV with a header row).
+
+    Raises:
+        InputError: missing column, non-numeric value, or fewer than 3 points in the window.
+    """
+    with open(spec.path, newline="") as f:
+        reader = csv.DictReader(f)
+        header = reader.fieldnames or []
+        for key in ("strain_column", "stress_column"):
+            name = getattr(spec, key)
+            if name not in header:
+                raise InputError(
+                    f"{spec.where}.{key} = {name!r}: not a column of {spec.path.name}; "
+                    f"available: {', '.join(header)}"
+                )
+        try:
+            rows = [(float(r[spec.strain_column]), float(r[spec.stress_column])) for r in reader]
+        except (TypeError, ValueError):
+            raise InputError(f"{spec.where}.path: {spec.path.name} has a non-numeric value in "
+                             f"{spec.strain_column} or {spec.stress_column}") from None
+    data = np.array(rows, dtype=float).reshape(-1, 2)
+    strain = data[:, 0] * spec.strain_scale
+    stress = data[:, 1] * spec.stress_scale
+    lo, hi = spec.window
+    keep = (strain >= lo) & (strain <= hi)
+    if np.count_nonzero(keep) < 3 or not np.any(strain[keep] > 0.0):
+        raise InputError(
+            f"{spec.where}.strain_window = {[lo, hi]}: fewer than 3 points with positive strain "
+            f"of {spec.path.name} inside"
+        )
+    order = np.argsort(strain[keep], kind="stable")
+    return DataCurve(spec, strain[keep][order], stress[keep][order])

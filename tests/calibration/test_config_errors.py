@@ -1,0 +1,53 @@
+"""Bad calibration configurations give one-line InputErrors that name the key."""
+
+import pytest
+
+from stz_fem.calibration import calibrate
+from stz_fem.errors import InputError
+
+GOOD = {
+    "material": 'preset = "cu50zr50"',
+    "free": "[free.chi0]\nbounds = [300.0, 900.0]",
+    "curve": """[[curves]]
+path = "data.csv"
+strain_column = "gamma"
+stress_column = "tau"
+loading = "simple-shear"
+rate = 1e8""",
+}
+
+
+def _config(tmp_path, **parts):
+    text = {**GOOD, **parts}
+    (tmp_path / "data.csv").write_text("gamma,tau\n0,0\n0.01,2e8\n0.02,4e8\n0.03,5e8\n")
+    path = tmp_path / "config.toml"
+    path.write_text(f"[material]\n{text['material']}\n\n{text['free']}\n\n{text['curve']}\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("parts", "key"),
+    [
+        ({"material": 'preset = "steel"'}, "material.preset"),
+        ({"material": 'preset = "cu50zr50"\nchi0 = -5.0'}, "material.chi0"),
+        ({"free": "[free.chi00]\nbounds = [1.0, 2.0]"}, "free.chi00"),
+        ({"free": "[free.chi0]\nbounds = [900.0, 300.0]"}, "free.chi0.bounds"),
+        ({"free": "[free.chi0]\nbounds = [300.0, 900.0]\ninitial = 1000.0"}, "free.chi0.initial"),
+        ({"free": "[free.tau0]\nbounds = [0.0, 1e-12]\nlog = true"}, "free.tau0.bounds"),
+        ({"curve": GOOD["curve"].replace("simple-shear", "torsion")}, "curves[0].loading"),
+        ({"curve": GOOD["curve"].replace("rate = 1e8", "rate = -1.0")}, "curves[0].rate"),
+        ({"curve": GOOD["curve"].replace('stress_column = "tau"', 'stress_column = "s"')},
+         "curves[0].stress_column"),
+        ({"curve": GOOD["curve"].replace("data.csv", "nope.csv")}, "curves[0].path"),
+        ({"curve": GOOD["curve"] + "\nwieght = 2.0"}, "curves[0].wieght"),
+        ({"curve": GOOD["curve"] + "\nstrain_window = [0.5, 0.9]"}, "curves[0].strain_window"),
+        ({"curve": ""}, "curves"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path, parts, key):
+    with pytest.raises(InputError) as err:
+        calibrate(_config(tmp_path, **parts), tmp_path / "out")
+    message = str(err.value)
+    assert message.startswith(key) or f"{key} " in message or f"{key}:" in message, message
+    assert "\n" not in message
+    assert not (tmp_path / "out").exists()  # nothing written for a bad config
