@@ -9,7 +9,6 @@ documented in docs/cases.md.
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import tomllib
 from collections.abc import Callable, Mapping
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stz_fem.errors import InputError
+from stz_fem.errors import InputError, read_toml, reject_unknown
 
 _MISSING = object()
 
@@ -70,14 +69,7 @@ def _kind_ok(kind: str, value: Any) -> bool:
 
 def validate(data: Mapping[str, Any], schema: Mapping[str, Any], path: str = "") -> dict:
     """Check ``data`` against ``schema`` and fill defaults. Raises InputError."""
-    unknown = sorted(set(data) - set(schema))
-    if unknown:
-        key = unknown[0]
-        close = difflib.get_close_matches(key, list(schema), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise InputError(
-            f"{path}{key}: unknown key{hint}; allowed here: {', '.join(sorted(schema))}"
-        )
+    reject_unknown(data, schema, path, "unknown key", "allowed here")
     out: dict[str, Any] = {}
     for key, spec in schema.items():
         where = f"{path}{key}"
@@ -142,11 +134,4 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
 
 def read_case(path: str | Path, overrides: list[str] | None = None) -> dict:
     """Raw case data from a TOML file with overrides applied (validated by the specimen)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such case file")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML ({err})") from None
-    return apply_overrides(data, overrides or [])
+    return apply_overrides(read_toml(path, "no such case file"), overrides or [])

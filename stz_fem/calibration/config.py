@@ -37,21 +37,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stz_fem import material
-from stz_fem.errors import InputError
+from stz_fem.errors import InputError, read_toml
 from stz_fem.material import MaterialParameters
 from stz_fem.material_point import StepLimits
 
 FITTED_LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression")
 FREE_NAMES = tuple(
-    f.name for f in dataclasses.fields(MaterialParameters) if f.name != "rate_term"
+    f.name for f in dataclasses.fields(MaterialParameters) if f.name not in ("rate_term", "T")
 )
-"""Parameters that may be free: every numeric material parameter."""
+"""Parameters that may be free: every numeric material parameter but T (set per curve)."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +102,7 @@ def load_config(path: str | Path) -> FitConfig:
         InputError: unreadable file or a bad key, with the key path, value and what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: calibration configuration not found")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML ({err})") from None
-    return parse_config(data, path.parent)
+    return parse_config(read_toml(path, "calibration configuration not found"), path.parent)
 
 
 def parse_config(data: dict[str, Any], root: Path) -> FitConfig:

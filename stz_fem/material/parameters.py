@@ -14,14 +14,12 @@ the other member of the pair.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stz_fem.errors import InputError
+from stz_fem.errors import InputError, read_toml, reject_unknown
 from stz_fem.material.rate_terms import RATE_TERMS
 
 
@@ -263,14 +261,7 @@ def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialPa
     Raises:
         InputError: unknown key, missing key, wrong type or a value out of range.
     """
-    unknown = sorted(set(data) - _KNOWN)
-    if unknown:
-        key = unknown[0]
-        close = difflib.get_close_matches(key, sorted(_KNOWN), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise InputError(
-            f"{where}.{key}: unknown material parameter{hint}; known: {', '.join(sorted(_KNOWN))}"
-        )
+    reject_unknown(data, _KNOWN, f"{where}.", "unknown material parameter", "known")
     values = dict(data)
     preset = values.pop("preset", None)
     if preset is not None:
@@ -334,16 +325,8 @@ def load(source: str | Path | Mapping[str, Any], where: str | None = None) -> Ma
     text = str(source)
     if text in PRESETS:
         return from_mapping({"preset": text}, where or text)
-    path = Path(text)
-    if not path.is_file():
-        raise InputError(
-            f"{text}: not a material file or preset; presets: {', '.join(PRESETS)}"
-        )
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML ({err})") from None
-    return from_mapping(data, where or path.name)
+    data = read_toml(text, f"not a material file or preset; presets: {', '.join(PRESETS)}")
+    return from_mapping(data, where or Path(text).name)
 
 
 def save(params: MaterialParameters, path: str | Path) -> None:

@@ -31,6 +31,7 @@ def _config(tmp_path, **parts):
         ({"material": 'preset = "steel"'}, "material.preset"),
         ({"material": 'preset = "cu50zr50"\nchi0 = -5.0'}, "material.chi0"),
         ({"free": "[free.chi00]\nbounds = [1.0, 2.0]"}, "free.chi00"),
+        ({"free": "[free.T]\nbounds = [1.0, 2.0]"}, "free.T"),
         ({"free": "[free.chi0]\nbounds = [900.0, 300.0]"}, "free.chi0.bounds"),
         ({"free": "[free.chi0]\nbounds = [300.0, 900.0]\ninitial = 1000.0"}, "free.chi0.initial"),
         ({"free": "[free.tau0]\nbounds = [0.0, 1e-12]\nlog = true"}, "free.tau0.bounds"),
