@@ -76,7 +76,9 @@ def test_any_step_gives_finite_results_and_chi_never_overshoots(
         tau_end = max(sbar_end - alpha * pressure(res.stress[0]), 0.0)
         log_d, slope = log_rate(tau_end, res.chi[0], pack(p))
         if res.rate[0] == 0.0:
-            assert log_d == -np.inf
+            # elastic step: at most a round-off-sized increment is missing (τ can round one ulp
+            # above s_y when re-evaluated from the output stress)
+            assert log_d + log_dt * np.log(10.0) < np.log(1e-14)
         else:
             tolerance = 1e-9 + 1e-14 * abs(slope) * (sbar + 1.0) * p.s_y
             assert abs(np.log(res.rate[0]) - log_d) <= tolerance
