@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import find_peaks
 
+from stz_fem import profiles
+
 FloatArray = npt.NDArray[np.float64]
 Period = Sequence[float | None] | None
 
@@ -268,18 +270,7 @@ def band_width(
     profile = np.bincount(slab, weights=volume * values, minlength=nbins)[filled]
     position /= weight[filled]
     profile /= weight[filled]
-    peak = int(np.argmax(profile))
-    baseline = profile.min()
-    if profile[peak] <= baseline:
-        return math.nan
-    half = 0.5 * (baseline + profile[peak])
-    below_left = np.flatnonzero(profile[:peak] < half)
-    below_right = peak + np.flatnonzero(profile[peak:] < half)
-    if below_left.size == 0 or below_right.size == 0:
-        return math.nan
-    left = _crossing(position, profile, int(below_left[-1]), half)
-    right = _crossing(position, profile, int(below_right[0]) - 1, half)
-    return float(right - left)
+    return profiles.fwhm(position, profile, baseline=profile.min())
 
 
 def band_count_and_spacing(
@@ -472,12 +463,6 @@ def _wrap_into_domain(point: FloatArray, coords: FloatArray, periods: FloatArray
     """The image of ``point`` within half a period of the middle of the cells' span."""
     middle = 0.5 * (coords.min(axis=0) + coords.max(axis=0))
     return middle + _min_image((point - middle)[None, :], periods)[0]
-
-
-def _crossing(position: FloatArray, profile: FloatArray, i: int, level: float) -> float:
-    """Where the profile reaches ``level`` between samples i and i + 1."""
-    t = (level - profile[i]) / (profile[i + 1] - profile[i])
-    return float(position[i] + t * (position[i + 1] - position[i]))
 
 
 def _finite_or_none(value: float) -> float | None:

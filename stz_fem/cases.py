@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,6 @@ class Field:
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
     unit: str = ""
-    check: Callable[[Any], str | None] | None = None
 
     def describe(self) -> str:
         if self.choices:
@@ -100,8 +99,6 @@ def validate(data: Mapping[str, Any], schema: Mapping[str, Any], path: str = "")
             if bad:
                 raise InputError(f"{where} = {value!r}: {spec.describe()}")
             value = float(value) if spec.kind == "float" else value
-        if spec.check is not None and (problem := spec.check(value)):
-            raise InputError(f"{where} = {value!r}: {problem}")
         out[key] = value
     return out
 

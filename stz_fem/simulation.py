@@ -49,7 +49,7 @@ def load_case(data: dict) -> tuple[dict, Specimen]:
     return case, specimen_cls(case)
 
 
-def chi0_function(case: dict, params, comm: MPI.Comm, lower, upper):
+def chi0_function(case: dict, params, lower, upper):
     """χ₀(points) for the case's ``initial_chi`` section (K)."""
     spec = case["initial_chi"]
     base = params.chi0 if spec["value"] is None else spec["value"]
@@ -90,7 +90,7 @@ class Simulation:
         lower, upper = np.empty(x.shape[1]), np.empty(x.shape[1])
         comm.Allreduce(x.min(axis=0), lower, op=MPI.MIN)
         comm.Allreduce(x.max(axis=0), upper, op=MPI.MAX)
-        chi0 = chi0_function(self.case, self.params, comm, lower, upper)
+        chi0 = chi0_function(self.case, self.params, lower, upper)
         self.solver = MechanicsSolver(
             mesh, self.params, chi0, degree=self.case["mesh"]["degree"],
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,

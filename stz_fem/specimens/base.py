@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -55,7 +55,6 @@ class Setup:
     prescribed: tuple[Prescribed, ...]
     periodic: tuple[Periodicity, ...] = ()
     period: tuple[float | None, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Specimen:
