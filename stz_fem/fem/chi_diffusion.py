@@ -71,6 +71,7 @@ class ChiDiffusion:
         M.assemble()
         self.mass_solver = _direct_solver(mesh.comm, "stzchimass_")
         self.mass_solver.setOperators(M.PtAP(P))
+        M.destroy()  # only the reduced mass matrix is kept (by the solver)
         self.A = fem_petsc.create_matrix(self.lhs)
         self.solver = _direct_solver(mesh.comm, "stzchidiff_")
         self.b = fem_petsc.create_vector(V)
