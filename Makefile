@@ -2,7 +2,7 @@
 # Both create .venv with a Python >= 3.12 when it is missing.
 VENV   := .venv
 PY     := $(VENV)/bin/python
-MPIEXEC := $(VENV)/bin/mpiexec
+MPIRUN := scripts/mpirun
 STAMP  := $(VENV)/.installed
 OUT    ?= results/demo
 
@@ -17,14 +17,16 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 demo: $(STAMP)
-	$(MPIEXEC) -n 2 $(VENV)/bin/stz-fem run cases/shear_strip.toml --out $(OUT)
+	$(MPIRUN) -n 2 $(VENV)/bin/stz-fem run cases/shear_strip.toml --out $(OUT)
 
-# MPI-marked tests first on 2 ranks (rank 1 quiet; a timeout because an exception on one rank
-# leaves the other waiting in a collective), then the serial suite, whose summary closes the run.
+# MPI-marked tests first on 2 ranks (scripts/mpirun picks MPICH settings that work here; rank 1
+# quiet). A failing test aborts all ranks (tests/conftest.py); a hung one dumps its stacks after
+# faulthandler_timeout, and the timeout ends the run. Then the serial suite closes the run.
+MPI_PYTEST := $(PY) -m pytest -m "mpi and not slow" -p no:cacheprovider -o faulthandler_timeout=300
 test: $(STAMP)
 	$(PY) -m ruff check .
-	timeout 1200 $(MPIEXEC) -n 2 sh -c 'if [ "$${PMI_RANK:-0}" = 0 ]; then exec $(PY) -m pytest -q -m "mpi and not slow" -p no:cacheprovider; else exec $(PY) -m pytest -q -m "mpi and not slow" -p no:cacheprovider >/dev/null; fi'; \
-	  rc=$$?; [ $$rc = 0 ] || [ $$rc = 5 ] || exit $$rc
+	timeout 1500 $(MPIRUN) -n 2 sh -c 'if [ "$${PMI_RANK:-0}" = 0 ]; then exec $(MPI_PYTEST) -v; else exec $(MPI_PYTEST) -q >/dev/null; fi'; \
+	  rc=$$?; [ $$rc = 0 ] || [ $$rc = 5 ] || { echo "MPI tests failed (exit $$rc)" >&2; exit $$rc; }
 	$(PY) -m pytest -m "not mpi and not slow"
 
 test-slow: $(STAMP)
