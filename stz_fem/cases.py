@@ -129,6 +129,19 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     return data
 
 
+# Case values that name files; relative paths in a case file are relative to that file.
+FILE_KEYS = (("material", "file"), ("initial_chi", "file"))
+
+
 def read_case(path: str | Path, overrides: list[str] | None = None) -> dict:
-    """Raw case data from a TOML file with overrides applied (validated by the specimen)."""
-    return apply_overrides(read_toml(path, "no such case file"), overrides or [])
+    """Raw case data from a TOML file with overrides applied (validated by the specimen).
+
+    File names in the case file (``FILE_KEYS``) are resolved against its folder; those given
+    with ``--set`` against the working directory.
+    """
+    data = read_toml(path, "no such case file")
+    for section, key in FILE_KEYS:
+        table = data.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
+            table[key] = str(Path(path).parent / Path(table[key]).expanduser())
+    return apply_overrides(data, overrides or [])

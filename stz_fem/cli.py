@@ -106,6 +106,38 @@ def _bands(args: argparse.Namespace) -> None:
     print(json.dumps(band_measures_from_files(args.run, args.frame), indent=2))
 
 
+def _compare_md(args: argparse.Namespace) -> None:
+    import json
+
+    from stz_fem.atomistic.grid_fields import read_grid_fields
+    from stz_fem.atomistic.table import Table
+    from stz_fem.calibration import md_comparison
+    from stz_fem.calibration.plots import plot_md_comparison
+    from stz_fem.material_point import read_curve
+
+    grid = read_grid_fields(args.fields)
+    fields = md_comparison.compare_fields(args.run, grid, args.key, args.frame, args.fe_key)
+    result = {k: v for k, v in fields.items() if k not in ("md", "fe_on_grid")}
+    fe = read_curve(Path(args.run) / "curve.csv")
+    fe_curve = (fe["nominal_strain"], fe["mean_stress_Pa"])
+    md_curve = None
+    if args.curve:
+        if not Path(args.curve).is_file():
+            raise InputError(f"--curve {args.curve}: no such file")
+        table = Table(args.curve, read_curve(args.curve))
+        md_curve = (table[args.strain_column], table[args.stress_column])
+        result.update(md_comparison.compare_curves(args.run, *md_curve))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.update(run=str(args.run), md_fields=str(args.fields), md_key=args.key,
+                  fe_key=args.fe_key, md_curve=args.curve)
+    (out / "comparison.json").write_text(json.dumps(result, indent=2))
+    plot_md_comparison(fields, grid.period_m, md_curve, fe_curve, args.key,
+                       out / "comparison.png")
+    print(json.dumps({k: v for k, v in result.items() if isinstance(v, float)}, indent=2))
+    print(f"wrote {out / 'comparison.json'} and {out / 'comparison.png'}")
+
+
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
@@ -155,6 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument("run", help="run directory (with summary.json and fields.pvd)")
     measure.add_argument("--frame", type=int, default=-1, help="field output index (default last)")
     measure.set_defaults(func=_bands)
+
+    compare = sub.add_parser("compare-md", help="compare a finished run with gridded MD fields")
+    compare.add_argument("run", help="run directory (summary.json, curve.csv, fields.pvd)")
+    compare.add_argument("--fields", required=True,
+                         help=".npz grid: x_m, y_m, nominal_shear_strain, [frame, y, x] fields")
+    compare.add_argument("--frame", type=int, default=-1, help="MD frame (default last)")
+    compare.add_argument("--key", default="shear_strain", help="MD field (default shear_strain)")
+    compare.add_argument("--fe-key", default="shear_strain",
+                         help="FE cell field to compare (default shear_strain, total γ_xy)")
+    compare.add_argument("--curve", help="MD stress–strain CSV (header row)")
+    compare.add_argument("--strain-column", default="nominal_shear_strain")
+    compare.add_argument("--stress-column", default="shear_stress_Pa")
+    compare.add_argument("--out", required=True, help="output directory")
+    compare.set_defaults(func=_compare_md)
     return parser
 
 

@@ -60,7 +60,8 @@ def read_piece(vtu: Path) -> dict[str, np.ndarray]:
         size = 0.5 * np.abs(edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0])
     else:
         size = np.abs(np.linalg.det(edges)) / 6.0
-    data = {a.get("Name"): _array(a) for a in piece.find("CellData") or []}
+    cell_data = piece.find("CellData")
+    data = {a.get("Name"): _array(a) for a in ([] if cell_data is None else cell_data)}
     return {"coords": corners.mean(axis=1)[:, :dim], "volume": size, **data}
 
 

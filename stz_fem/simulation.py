@@ -22,6 +22,7 @@ from dolfinx import io
 from mpi4py import MPI
 
 from stz_fem import bands, initial_chi, plots
+from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.cases import validate
 from stz_fem.errors import InputError
 from stz_fem.fem.chi_diffusion import ChiDiffusion
@@ -69,7 +70,15 @@ def chi0_function(case: dict, params, lower, upper):
         return lambda x: initial_chi.random_field(
             x, lower, upper, base, spec["std"], spec["correlation_length"], spec["seed"]
         )
-    return lambda x: initial_chi.gridded(x, spec["file"], spec["key"], spec["frame"])
+    beta, u0 = spec["energy_beta"], spec["energy_u0"]
+    if (beta is None) != (u0 is None):
+        raise InputError("initial_chi: energy_beta (1/eV) and energy_u0 (eV) go together; "
+                         f"got energy_beta = {beta!r}, energy_u0 = {u0!r}")
+    if beta is None:
+        return lambda x: initial_chi.gridded(x, spec["file"], spec["key"], spec["frame"])
+    return lambda x: chi_from_energy(
+        initial_chi.gridded(x, spec["file"], spec["key"], spec["frame"]), beta, u0, params.T_Z
+    )
 
 
 class Simulation:

@@ -14,6 +14,7 @@ from stz_fem.calibration import plots
 from stz_fem.calibration.config import load_config
 from stz_fem.calibration.curves import read_curve
 from stz_fem.calibration.fit import fit_curves
+from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
     overall_rms_relative_to_peak,
     parameter_uncertainty,
@@ -38,7 +39,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         The report: ``rms_relative_to_peak`` and ``r2`` over all points, ``parameters``
         (name → value, standard_error in SI units, initial, bounds, log), ``correlation``,
         ``warnings``, ``curves`` (per curve: path, loading, rate, temperature, points, peak,
-        rms_relative_to_peak, r2) and optimizer details.
+        rms_relative_to_peak, r2), ``analyses`` (Johnson–Samwer and Eyring fits of the data,
+        when ``[analyses]`` asks for them) and optimizer details.
 
     Raises:
         InputError: a bad configuration or data file (one line naming the key).
@@ -98,6 +100,7 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             }
             for c, m in zip(curves, result.models, strict=True)
         ],
+        "analyses": rate_analyses(curves, result.params, config.analyses),
         "optimizer": {"evaluations": result.evaluations, "message": result.message},
         "material_file": str(out / "material.toml"),
     }

@@ -17,6 +17,11 @@ Layout (SI units; paths relative to the configuration file)::
     max_evaluations = 200
     max_steps = 20000           # driver steps per curve; more counts as a failed trial
 
+    [analyses]                  # optional rate-law analyses of the same curves (report.json)
+    johnson_samwer = true       # peak stress vs T, per rate with ≥ 2 temperatures: γ_C0, γ_C1, W₀
+    eyring = true               # flow stress vs rate, per T with ≥ 2 rates: V* = Ωε₀
+    flow_window = 0.05          # final strain interval whose mean stress is the flow stress
+
     [[curves]]
     path = "stress_strain.csv"
     strain_column = "nominal_shear_strain"
@@ -83,6 +88,15 @@ class CurveSpec:
 
 
 @dataclass(frozen=True)
+class Analyses:
+    """Which rate-law analyses of the curves to report; ``flow_window`` is a strain."""
+
+    johnson_samwer: bool = False
+    eyring: bool = False
+    flow_window: float = 0.05
+
+
+@dataclass(frozen=True)
 class FitConfig:
     """A parsed calibration configuration."""
 
@@ -93,6 +107,7 @@ class FitConfig:
     diff_step: float
     max_evaluations: int
     max_steps: int
+    analyses: Analyses = Analyses()
 
 
 def load_config(path: str | Path) -> FitConfig:
@@ -107,7 +122,7 @@ def load_config(path: str | Path) -> FitConfig:
 
 def parse_config(data: dict[str, Any], root: Path) -> FitConfig:
     """Validate a configuration mapping; relative paths are resolved against ``root``."""
-    _only(data, ("material", "free", "fit", "curves"), "")
+    _only(data, ("material", "free", "fit", "analyses", "curves"), "")
     base = _base_material(_table(data, "material", ""), root)
     free_table = _table(data, "free", "")
     if not free_table:
@@ -128,7 +143,17 @@ def parse_config(data: dict[str, Any], root: Path) -> FitConfig:
     if not isinstance(curves, list) or not curves or not all(isinstance(c, dict) for c in curves):
         raise InputError(f"curves = {curves!r}: must be a non-empty array of tables [[curves]]")
     specs = tuple(_curve(c, f"curves[{k}]", root, base) for k, c in enumerate(curves))
-    return FitConfig(base, free, specs, limits, diff_step, max_evaluations, max_steps)
+    return FitConfig(base, free, specs, limits, diff_step, max_evaluations, max_steps,
+                     _analyses(_table(data, "analyses", "", required=False)))
+
+
+def _analyses(table: dict[str, Any]) -> Analyses:
+    _only(table, ("johnson_samwer", "eyring", "flow_window"), "analyses")
+    for key in ("johnson_samwer", "eyring"):
+        if not isinstance(table.get(key, False), bool):
+            raise InputError(f"analyses.{key} = {table[key]!r}: must be true or false")
+    return Analyses(table.get("johnson_samwer", False), table.get("eyring", False),
+                    _positive(table, "flow_window", "analyses", 0.05))
 
 
 def _names() -> str:

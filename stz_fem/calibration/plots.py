@@ -72,3 +72,41 @@ def plot_correlation(names: list[str], correlation: np.ndarray, path: Path) -> N
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot_md_comparison(
+    fields: dict, extent_m: tuple[float, float], md_curve: tuple[np.ndarray, np.ndarray] | None,
+    fe_curve: tuple[np.ndarray, np.ndarray], label: str, path: Path,
+) -> None:
+    """MD and FE maps side by side on one colour scale, their profiles across y, and the two
+    stress curves (the MD one if given). ``fields`` is the result of
+    ``md_comparison.compare_fields``."""
+    md, fe = fields["md"], fields["fe_on_grid"]
+    lx, ly = (1e9 * e for e in extent_m)
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.0), width_ratios=[1, 1, 0.8, 1.1])
+    vmax = float(max(md.max(), fe.max()))
+    for ax, data, title in ((axes[0], md, f"MD, γ = {fields['md_nominal_strain']:.2f}"),
+                            (axes[1], fe, f"FE, γ = {fields['fe_nominal_strain']:.2f}")):
+        image = ax.imshow(data, origin="lower", extent=(0, lx, 0, ly), vmin=0.0, vmax=vmax,
+                          cmap="viridis")
+        ax.set_title(f"{title}: {label}", fontsize=9)
+        ax.set_xlabel("x (nm)")
+        ax.set_ylabel("y (nm)")
+    fig.colorbar(image, ax=axes[:2], shrink=0.85, label=label)
+    y = (np.arange(md.shape[0]) + 0.5) * ly / md.shape[0]
+    axes[2].plot(md.mean(axis=1), y, "k.-", ms=3, label="MD")
+    axes[2].plot(fe.mean(axis=1), y, "C3.-", ms=3, label="FE")
+    for key, style in (("md_band_centre_m", "k--"), ("band_centre_m", "C3--")):
+        axes[2].axhline(1e9 * fields[key], ls=style[-2:], color=style[:-2], lw=0.8)
+    axes[2].set_xlabel(f"{label}, mean over x")
+    axes[2].set_ylabel("y (nm)")
+    axes[2].set_title(f"r = {fields['strain_correlation']:.2f} (maps)", fontsize=9)
+    axes[2].legend(fontsize=8)
+    if md_curve is not None:
+        axes[3].plot(md_curve[0], md_curve[1] / 1e9, ".", ms=2, color="0.5", label="MD")
+    axes[3].plot(fe_curve[0], fe_curve[1] / 1e9, "-", color="C3", label="FE cell")
+    axes[3].set_xlabel("nominal shear strain γ")
+    axes[3].set_ylabel("shear stress (GPa)")
+    axes[3].legend(fontsize=8)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)

@@ -39,11 +39,14 @@ class Prescribed:
     """Dofs of ``component`` (None: all) on boundary facets get ``value(x, t)`` (m).
 
     ``value`` maps points (3, n) and time (s) to (n,) for one component, or (bs, n) for all.
+    ``where`` (points (3, n) → bool (n,)) keeps only some of the facets' nodes, e.g. one corner
+    that pins the rigid translation of a fully periodic cell.
     """
 
     facets: np.ndarray
     component: int | None
     value: Callable[[np.ndarray, float], np.ndarray]
+    where: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 class Constraints:
@@ -66,6 +69,8 @@ class Constraints:
         for bc in prescribed:
             nodes = fem.locate_dofs_topological(V, fdim, bc.facets)
             nodes = nodes[nodes < n_nodes]
+            if bc.where is not None:
+                nodes = nodes[bc.where(coords[nodes].T)]
             comps = list(range(bs)) if bc.component is None else [bc.component]
             fixed[np.ix_(nodes, comps)] = True
             self._prescribed.append((nodes, comps, bc))

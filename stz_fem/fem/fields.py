@@ -9,11 +9,11 @@ from dolfinx import fem
 from dolfinx.mesh import compute_midpoints
 
 from stz_fem.fem.solver import MechanicsSolver
-from stz_fem.material.mandel import equivalent_shear_stress, pressure
+from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
 
 FIELD_NAMES = (
     "chi_K", "sbar_Pa", "pressure_Pa", "von_mises_Pa", "D_per_s", "plastic_strain",
-    "dissipation",
+    "dissipation", "shear_strain",
 )
 
 
@@ -31,14 +31,16 @@ class CellFields:
         self.volume = solver.q.cell_volume
 
     def averages(self) -> dict[str, np.ndarray]:
-        """Cell averages of χ, s̄, p, von Mises stress, D, accumulated plastic strain and the
-        dissipation density 2Ds̄ (W/m³), owned cells."""
+        """Cell averages of χ (K), s̄, p, von Mises stress (Pa), D (1/s), accumulated plastic
+        strain, the dissipation density 2Ds̄ (W/m³) and the total engineering shear strain
+        γ_xy = 2ε_xy, owned cells."""
         s = self.solver
         sbar = equivalent_shear_stress(s.stress)
         point = {
             "chi_K": s.state.chi, "sbar_Pa": sbar, "pressure_Pa": pressure(s.stress),
             "von_mises_Pa": np.sqrt(3.0) * sbar, "D_per_s": s.rate,
             "plastic_strain": s.state.accumulated, "dissipation": 2.0 * s.rate * sbar,
+            "shear_strain": SQRT2 * s.strain[:, 5],
         }
         return {k: s.q.cell_average(v) for k, v in point.items()}
 

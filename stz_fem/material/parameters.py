@@ -187,7 +187,7 @@ PRESETS: dict[str, dict[str, Any]] = {"vitreloy1": _VITRELOY1, "cu50zr50": _CU50
 
 _FIELDS = {f.name: f for f in dataclasses.fields(MaterialParameters)}
 _ELASTIC_PAIRS = (("E", "nu"), ("G", "K"))
-_KNOWN = set(_FIELDS) | {"E", "nu", "preset"}
+_KNOWN = set(_FIELDS) | {"E", "nu", "preset", "file"}
 
 # (lower bound, lower inclusive, upper bound, upper inclusive, unit)
 _RANGES: dict[str, tuple[float, bool, float, bool, str]] = {
@@ -255,7 +255,8 @@ def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialPa
     """Validated parameters from a mapping of MODEL.md names (SI units), optionally ``preset``.
 
     Args:
-        data: parameter names to values; ``preset`` names a base set that the rest overrides.
+        data: parameter names to values; ``preset`` names a base set, or ``file`` a material
+            TOML (e.g. written by ``stz-fem calibrate``), that the rest overrides.
         where: key path prefix for error messages (e.g. ``"material"`` or a file name).
 
     Raises:
@@ -263,6 +264,14 @@ def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialPa
     """
     reject_unknown(data, _KNOWN, f"{where}.", "unknown material parameter", "known")
     values = dict(data)
+    file = values.pop("file", None)
+    if file is not None:
+        if "preset" in values:
+            raise InputError(f"{where}: give either preset or file (a material TOML), not both")
+        base = read_toml(file, "no such material file")
+        reject_unknown(base, _KNOWN - {"file"}, f"{file}: ", "unknown material parameter",
+                       "known")
+        values = _merge(base, values)
     preset = values.pop("preset", None)
     if preset is not None:
         if preset not in PRESETS:

@@ -31,6 +31,9 @@ COMMON_SCHEMA: dict[str, Any] = {
         "file": Field("str", ""),
         "key": Field("str", "chi_K"),
         "frame": Field("int", None),
+        # a gridded potential energy U (eV/atom) becomes χ = β (U − U₀) T_Z (MODEL.md §5)
+        "energy_beta": Field("float", None, minimum=0.0, unit="1/eV"),
+        "energy_u0": Field("float", None, unit="eV"),
     },
     "output": {
         "interval": positive("nominal strain between field outputs", 0.01),

@@ -43,6 +43,9 @@ def _config(tmp_path, **parts):
         ({"curve": GOOD["curve"] + "\nwieght = 2.0"}, "curves[0].wieght"),
         ({"curve": GOOD["curve"] + "\nstrain_window = [0.5, 0.9]"}, "curves[0].strain_window"),
         ({"curve": ""}, "curves"),
+        ({"free": GOOD["free"] + "\n[analyses]\neyring = 1"}, "analyses.eyring"),
+        ({"free": GOOD["free"] + "\n[analyses]\nflow_window = 0.0"}, "analyses.flow_window"),
+        ({"free": GOOD["free"] + "\n[analyses]\njs = true"}, "analyses.js"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, parts, key):

@@ -48,3 +48,49 @@ def test_eyring_activation_volume_from_model_flow_stress():
 def test_eyring_needs_two_rates():
     with pytest.raises(InputError, match="rates"):
         fit_activation_volume(np.array([1e8, 1e8]), np.array([1e9, 1.1e9]), 100.0)
+
+
+def _curve(rate, temperature, stress):
+    """A data curve: elastic rise to its peak, then flow at ``stress[1]`` (Pa)."""
+    from pathlib import Path
+
+    from stz_fem.calibration.config import CurveSpec
+    from stz_fem.calibration.curves import DataCurve
+
+    spec = CurveSpec(Path("synthetic.csv"), "g", "s", 1.0, 1.0, "simple-shear", rate,
+                     temperature, (0.0, 0.3), 1.0, "curves[0]")
+    strain = np.linspace(0.0, 0.3, 301)
+    peak, flow = stress
+    values = np.where(strain < 0.05, peak * strain / 0.05, flow)
+    values[50] = peak
+    return DataCurve(spec, strain, values)
+
+
+def test_rate_analyses_of_the_calibration_curves():
+    """[analyses] in a calibration config: JS per rate (peaks against T) and Eyring per
+    temperature (flow stresses against rate) recover the coefficients the data were made with."""
+    from stz_fem.calibration.config import Analyses
+    from stz_fem.calibration.eyring import BOLTZMANN
+    from stz_fem.calibration.rate_analyses import rate_analyses
+
+    params = material.load("cu50zr50").replace(T_Z=2000.0)  # attempt rate above the test rates
+    v_star = 3e-28
+    curves = []
+    for T in (100.0, 300.0, 500.0):
+        peak = params.G * (0.036 - 0.016 * (T / params.Tg) ** (2 / 3))
+        for rate in (1e8, 1e9, 1e10):
+            flow = 0.2e9 + BOLTZMANN * T / v_star * np.log(rate / 1e8)  # below the peaks
+            curves.append(_curve(rate, T, (peak, flow)))
+    report = rate_analyses(curves, params, Analyses(True, True, 0.05))
+    assert [e["rate_per_s"] for e in report["johnson_samwer"]] == [1e8, 1e9, 1e10]
+    for entry in report["johnson_samwer"]:
+        assert entry["gamma_C0"] == pytest.approx(0.036, rel=1e-9)
+        assert entry["gamma_C1"] == pytest.approx(0.016, rel=1e-9)
+        assert entry["W0_K"] > 0.0
+    assert [e["temperature_K"] for e in report["eyring"]] == [100.0, 300.0, 500.0]
+    for entry in report["eyring"]:
+        assert entry["V_star_m3"] == pytest.approx(v_star, rel=1e-9)
+    assert rate_analyses(curves, params, Analyses()) == {}
+    slow = rate_analyses(curves, params.replace(T_Z=21000.0), Analyses(True, False, 0.05))
+    assert all(e["W0_K"] is None and "attempt rate" in e["warning"]
+               for e in slow["johnson_samwer"])
