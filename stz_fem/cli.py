@@ -50,7 +50,7 @@ def _run(args: argparse.Namespace) -> None:
     data = read_case(args.case, args.set)
     out = Path(args.out or Path("results") / Path(args.case).stem)
     with Simulation(data, out) as sim:
-        summary = sim.run(progress=not args.quiet)
+        summary = sim.run(progress=not args.quiet, restart=args.restart)
     if MPI.COMM_WORLD.rank == 0:
         b = summary["bands"]
         print(
@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE",
                      help="override a case value, e.g. --set material.l_chi=0 (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.add_argument("--restart", action="store_true",
+                     help="continue from OUT/checkpoint.npz (any number of ranks)")
     run.set_defaults(func=_run)
 
     cal = sub.add_parser("calibrate", help="fit STZ-χ parameters to stress–strain curves")

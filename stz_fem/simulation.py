@@ -2,8 +2,9 @@
 
 Outputs in the run directory: ``fields.pvd`` (VTKFile: displacement and DG0 cell averages),
 ``curve.csv`` (one row per step, flushed as it goes), ``summary.json`` (rewritten at every field
-output with ``status`` "running", then "completed" or "failed": a run that stops early leaves
-valid files up to its last output) and ``case.toml`` (the validated case).
+output with ``status`` "running", then "completed", "stopped" (at ``solver.max_steps``) or
+"failed": a run that stops early leaves valid files up to its last output) and
+``checkpoint.npz``, from which ``run(restart=True)`` (``stz-fem run --restart``) continues.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import csv
+import dataclasses
 import json
 import sys
 import time
@@ -18,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dolfinx import io
+from dolfinx import fem, io
 from mpi4py import MPI
 
 from stz_fem import bands, initial_chi, plots
 from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.cases import validate
 from stz_fem.errors import InputError
+from stz_fem.fem import checkpoint
 from stz_fem.fem.chi_diffusion import ChiDiffusion
 from stz_fem.fem.fields import CellFields
 from stz_fem.fem.solver import MechanicsSolver
@@ -171,86 +174,111 @@ class Simulation:
 
     # -- run ---------------------------------------------------------------------------
 
-    def run(self, progress: bool = True) -> dict:
-        """Step to the end of the loading; returns the summary (also written to disk)."""
+    def run(self, progress: bool = True, restart: bool = False) -> dict:
+        """Step to the end of the loading; returns the summary (also written to disk).
+
+        A checkpoint (``checkpoint.npz``) is written at every field output and at the end;
+        ``restart`` continues from it, on any number of ranks, dropping the curve rows and
+        field frames written after it.
+        """
         self.out.mkdir(parents=True, exist_ok=True)
         solver, spec, limits = self.solver, self.specimen, self.case["solver"]
         stress_scale = self.params.chi_stress_scale
         t_end = spec.end_time
         output_dt = self.case["output"]["interval"] / spec.strain_rate
-        dt = limits["stress_increment"] * stress_scale / (self.params.G * spec.strain_rate)
-        t, step, newton_total, rejected = 0.0, 0, 0, 0
-        next_output = 0.0
-        history: list[dict] = []
+        if restart:
+            run = self._restore()
+        else:
+            dt = limits["stress_increment"] * stress_scale / (self.params.G * spec.strain_rate)
+            run = _RunState(dt=dt)
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        sbar_prev = np.zeros(solver.q.size)
+        sbar_prev = equivalent_shear_stress(solver.stress)
 
-        vtk = io.VTKFile(self.comm, str(self.out / "fields.pvd"), "w") if (
-            self.case["output"]["fields"]) else None
-        curve_file = open(self.out / "curve.csv", "w", newline="") if self.rank0 else None
-        writer = csv.writer(curve_file) if curve_file else None
-        columns = ["step", "time_s", "dt_s", "nominal_strain", "mean_stress_Pa",
-                   "localization_index", "newton_iterations", "max_D_per_s", "max_chi_K"]
-        if writer:
-            writer.writerow(columns)
+        fields = _FieldFiles(self.comm, self.out, run) if self.case["output"]["fields"] else None
+        curve = _CurveFile(self.out / "curve.csv", run.step if restart else None, self.rank0)
         bar = _Progress(self.rank0 and progress, t_end)
 
         def stats() -> dict:
             return {
-                "steps": step, "newton_iterations": newton_total, "rejected_steps": rejected,
-                "wall_time_s": time.perf_counter() - wall0,
-                "cpu_time_s": self.comm.allreduce(time.process_time() - cpu0, op=MPI.SUM),
-                "time_s": t, "nominal_strain": spec.nominal_strain(t),
+                "steps": run.step, "newton_iterations": run.newton_total,
+                "rejected_steps": run.rejected, "restarts": run.restarts,
+                "wall_time_s": run.wall_s + time.perf_counter() - wall0,
+                "cpu_time_s": run.cpu_s + self.comm.allreduce(
+                    time.process_time() - cpu0, op=MPI.SUM),
+                "time_s": run.t, "nominal_strain": spec.nominal_strain(run.t),
             }
 
         def output(status: str = "running") -> None:
-            nonlocal next_output
             measures = self._band_state(full=True)
-            history.append({"time_s": t, "nominal_strain": spec.nominal_strain(t), **measures})
-            if vtk is not None:
-                funcs = self.fields.update_functions(self.fields.averages())
-                vtk.write_function([solver.u, *funcs], t)
-            self._write_summary(status, history, stats())
-            next_output = t + output_dt
+            run.history.append(
+                {"time_s": run.t, "nominal_strain": spec.nominal_strain(run.t), **measures})
+            if fields is not None:
+                fields.write(self.fields.update_functions(self.fields.averages()), run.t)
+            self._write_summary(status, run.history, stats())
+            run.next_output = run.t + output_dt
+            self._checkpoint(run, stats())
 
         status = "failed"
         try:
-            output()
-            while t < t_end * (1 - 1e-12) and step < limits["max_steps"]:
-                dt = min(dt, t_end - t, max(next_output - t, 1e-12 * t_end))
-                dt, its, ratio, tries = self._advance(t, dt, sbar_prev, limits, stress_scale)
-                rejected += tries
+            if not restart:
+                output()
+            while run.t < t_end * (1 - 1e-12) and run.step < limits["max_steps"]:
+                dt = min(run.dt, t_end - run.t, max(run.next_output - run.t, 1e-12 * t_end))
+                dt, its, ratio, tries = self._advance(run.t, dt, sbar_prev, limits, stress_scale)
+                run.rejected += tries
                 solver.commit()
                 if self.diffusion is not None:
                     self.diffusion.apply(solver.state.chi, solver.rate, dt)
                 sbar_prev = equivalent_shear_stress(solver.stress)
-                t += dt
-                step += 1
-                newton_total += its
+                run.t += dt
+                run.step += 1
+                run.newton_total += its
                 loads = spec.loads(solver, self.setup)
                 lindex = self._band_state(full=False)["localization_index"]
-                row = [step, t, dt, spec.nominal_strain(t), loads["mean_stress_Pa"], lindex,
-                       its, solver.global_max(solver.rate), solver.global_max(solver.state.chi)]
-                if writer:
-                    writer.writerow([f"{v:.10g}" if isinstance(v, float) else v for v in row])
-                    curve_file.flush()
-                bar.update(t, step, its, spec.nominal_strain(t), lindex)
-                if t >= next_output * (1 - 1e-9) or t >= t_end * (1 - 1e-12):
+                curve.write([run.step, run.t, dt, spec.nominal_strain(run.t),
+                             loads["mean_stress_Pa"], lindex, its,
+                             solver.global_max(solver.rate), solver.global_max(solver.state.chi)])
+                bar.update(run.t, run.step, its, spec.nominal_strain(run.t), lindex)
+                if run.t >= run.next_output * (1 - 1e-9) or run.t >= t_end * (1 - 1e-12):
                     output()
                 grow = min(1.5, 0.8 / max(ratio, 1e-3))
                 if its > limits["newton_target"]:
                     grow = min(grow, 0.7)
-                dt *= grow
-            status = "completed"
+                run.dt = dt * grow
+            finished = run.t >= t_end * (1 - 1e-12)
+            status = "completed" if finished else "stopped"
+            if not finished:
+                self._checkpoint(run, stats())
         finally:
             bar.close()
-            self._write_summary(status, history, stats())
-            if vtk is not None:
-                vtk.close()
-            if curve_file:
-                curve_file.close()
+            self._write_summary(status, run.history, stats())
+            if fields is not None:
+                fields.close()
+            curve.close()
         self._plot()
-        return self._summary(status, history, stats())
+        return self._summary(status, run.history, stats())
+
+    def _checkpoint(self, run: _RunState, stats: dict) -> None:
+        solver = self.solver
+        scalars = {**dataclasses.asdict(run), "wall_s": stats["wall_time_s"],
+                   "cpu_s": stats["cpu_time_s"], "last_dt": solver.last_dt,
+                   "case": self.case}
+        checkpoint.write(self.out / CHECKPOINT, solver, {"increment": solver.last_increment()},
+                         json.loads(json.dumps(scalars, default=_json_default)))
+
+    def _restore(self) -> _RunState:
+        increment = fem.Function(self.solver.V)
+        scalars = checkpoint.read(self.out / CHECKPOINT, self.solver, {"increment": increment})
+        changed = _case_changes(scalars.pop("case"), json.loads(json.dumps(
+            self.case, default=_json_default)))
+        if changed:
+            raise InputError(f"--restart: {changed[0]} differs from the run that wrote "
+                             f"{self.out / CHECKPOINT} (only loading.end_strain, solver and "
+                             "output may change; --set repeats an override)")
+        self.solver.restore(scalars["t"], increment, scalars.pop("last_dt"))
+        run = _RunState(**scalars)
+        run.restarts += 1
+        return run
 
     def _plot(self) -> None:
         """``run.png``: load curve, localization index and maps of the final state (2-D)."""
@@ -293,6 +321,97 @@ class Simulation:
             tmp = self.out / "summary.json.tmp"
             tmp.write_text(json.dumps(summary, indent=2, default=_json_default))
             tmp.replace(self.out / "summary.json")
+
+
+CHECKPOINT = "checkpoint.npz"
+RESTART_MAY_CHANGE = ("loading.end_strain", "solver", "output", "title")
+"""Case keys a restart may change: how far to go, the step control and the outputs."""
+
+
+def _case_changes(old: Any, new: Any, path: str = "") -> list[str]:
+    """Key paths where two cases differ, apart from ``RESTART_MAY_CHANGE``."""
+    if path in RESTART_MAY_CHANGE:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [c for k in sorted(set(old) | set(new))
+                for c in _case_changes(old.get(k), new.get(k), f"{path}.{k}" if path else k)]
+    return [] if old == new else [path]
+
+
+@dataclasses.dataclass
+class _RunState:
+    """Where a run is: what a checkpoint stores besides the solver state (times in s)."""
+
+    dt: float
+    t: float = 0.0
+    step: int = 0
+    newton_total: int = 0
+    rejected: int = 0
+    next_output: float = 0.0
+    history: list[dict] = dataclasses.field(default_factory=list)
+    frames: list[list] = dataclasses.field(default_factory=list)
+    """(time in s, .pvtu file name) of every field output so far."""
+    restarts: int = 0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+
+
+class _FieldFiles:
+    """``fields.pvd`` over restarts: each restart writes its frames through its own VTKFile
+    (``fields_restartK.pvd``), and ``fields.pvd`` lists the frames of all of them."""
+
+    def __init__(self, comm: MPI.Comm, out: Path, run: _RunState) -> None:
+        self.comm, self.out, self.run = comm, out, run
+        self.stem = "fields" if run.restarts == 0 else f"fields_restart{run.restarts}"
+        self.vtk = io.VTKFile(comm, str(out / f"{self.stem}.pvd"), "w")
+        self.count = 0
+
+    def write(self, functions: list, t: float) -> None:
+        self.vtk.write_function(functions, t)
+        # DOLFINx names frame k of STEM.pvd STEMk (6 digits).pvtu
+        self.run.frames.append([t, f"{self.stem}{self.count:06d}.pvtu"])
+        self.count += 1
+        if self.run.restarts and self.comm.rank == 0:
+            entries = "\n".join(
+                f'    <DataSet timestep="{time_:.17g}" part="0" file="{name}" />'
+                for time_, name in self.run.frames)
+            text = ('<?xml version="1.0"?>\n<VTKFile type="Collection" version="0.1">\n'
+                    f"  <Collection>\n{entries}\n  </Collection>\n</VTKFile>\n")
+            (self.out / "fields.pvd.tmp").write_text(text)
+            (self.out / "fields.pvd.tmp").replace(self.out / "fields.pvd")
+
+    def close(self) -> None:
+        self.vtk.close()
+
+
+class _CurveFile:
+    """``curve.csv`` on rank 0, flushed row by row; on a restart the rows after the
+    checkpoint's step are dropped and the file is continued."""
+
+    COLUMNS = ("step", "time_s", "dt_s", "nominal_strain", "mean_stress_Pa",
+               "localization_index", "newton_iterations", "max_D_per_s", "max_chi_K")
+
+    def __init__(self, path: Path, keep_steps: int | None, enabled: bool) -> None:
+        self.file = None
+        if not enabled:
+            return
+        kept: list[list[str]] = []
+        if keep_steps is not None and path.is_file():
+            with open(path, newline="") as f:
+                kept = [row for row in list(csv.reader(f))[1:] if int(row[0]) <= keep_steps]
+        self.file = open(path, "w", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerows([list(self.COLUMNS), *kept])
+        self.file.flush()
+
+    def write(self, row: list) -> None:
+        if self.file is not None:
+            self.writer.writerow([f"{v:.10g}" if isinstance(v, float) else v for v in row])
+            self.file.flush()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 def _json_default(value: Any) -> Any:

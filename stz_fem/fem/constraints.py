@@ -89,6 +89,7 @@ class Constraints:
         self._shifts_taken = shifts_taken
 
         free = ~fixed & ~is_image[:, None]
+        self._free = free.ravel()
         n_free = int(free.sum())
         offset = comm.exscan(n_free) or 0
         free_index = np.full((n_nodes, bs), -1, dtype=np.int64)
@@ -145,12 +146,21 @@ class Constraints:
     def create_free_vector(self) -> PETSc.Vec:
         return self.P.createVecRight()
 
-    def prolong(self, x: PETSc.Vec, t: float, u: fem.Function) -> None:
-        """u ← P x + g(t), ghosts updated."""
+    def prolong(self, x: PETSc.Vec, t: float | None, u: fem.Function) -> None:
+        """u ← P x + g(t) (P x alone for t = None, e.g. an increment), ghosts updated."""
         n = self._coords.shape[0] * self.bs
         self.P.mult(x, self._full)
-        u.x.array[:n] = self._full.getArray(readonly=True) + self.offset(t)
+        u.x.array[:n] = self._full.getArray(readonly=True)
+        if t is not None:
+            u.x.array[:n] += self.offset(t)
         u.x.scatter_forward()
+
+    def restrict(self, u: fem.Function, t: float | None, x: PETSc.Vec) -> None:
+        """x ← the free dofs of u − g(t) (of u for t = None): the inverse of ``prolong`` for a
+        u that satisfies the constraints."""
+        n = self._coords.shape[0] * self.bs
+        values = u.x.array[:n] - (0.0 if t is None else self.offset(t))
+        x.array[:] = values[self._free]
 
     def reaction(self, residual: np.ndarray, facets: np.ndarray, component: int) -> float:
         """Sum of the full residual (N) over the owned dofs of ``component`` on ``facets``."""

@@ -185,6 +185,26 @@ class MechanicsSolver:
         self.x.copy(self.x_committed)
         self._last_dt = self.dt
 
+    def last_increment(self) -> fem.Function:
+        """The last committed displacement increment (without boundary offsets), which the
+        secant predictor extrapolates; with ``last_dt`` it is what a restart needs besides u
+        and the state."""
+        increment = fem.Function(self.V)
+        self.constraints.prolong(self._last_increment, None, increment)
+        return increment
+
+    @property
+    def last_dt(self) -> float:
+        return self._last_dt
+
+    def restore(self, time: float, increment: fem.Function, last_dt: float) -> None:
+        """Rebuild the committed free dofs and the predictor after u (at ``time``, s), the
+        state, stress and rate have been loaded (see ``stz_fem.fem.checkpoint``)."""
+        self.constraints.restrict(self.u, time, self.x_committed)
+        self.constraints.restrict(increment, None, self._last_increment)
+        self._last_dt = last_dt
+        self.trial = self.state.copy()
+
     def destroy(self) -> None:
         """Free the PETSc objects (collective). The SNES callbacks make reference cycles, so
         leaving this to the garbage collector would destroy parallel objects at different

@@ -85,3 +85,29 @@ def test_notched_bar_does_not_depend_on_the_rank_count(tmp_path, monkeypatch):
         a = read_curve(parallel_dir / "curve.csv")
         b = read_curve(tmp_path / f"serial{world.rank}" / "curve.csv")
         np.testing.assert_allclose(a["mean_stress_Pa"], b["mean_stress_Pa"], rtol=1e-6)
+
+
+def test_checkpoint_from_two_ranks_restarts_on_one(tmp_path):
+    """A run stopped on 2 ranks continues serially (checkpoint keyed by original cell index)
+    to the result of an uninterrupted serial run."""
+    import shutil
+
+    world = MPI.COMM_WORLD
+    base = read_case(CASE, COARSE)
+    stopped = read_case(CASE, [*COARSE, "solver.max_steps=40"])
+    parallel_dir = shared_dir(tmp_path, "parallel")
+    with Simulation(stopped, parallel_dir, world) as sim:
+        assert sim.run(progress=False)["status"] == "stopped"
+    if world.rank == 0:
+        serial_dir, restarted_dir = tmp_path / "serial", tmp_path / "restarted"
+        shutil.copytree(parallel_dir, restarted_dir)
+        with Simulation(base, restarted_dir, MPI.COMM_SELF) as sim:
+            restarted = sim.run(progress=False, restart=True)
+        with Simulation(base, serial_dir, MPI.COMM_SELF) as sim:
+            serial = sim.run(progress=False)
+        assert restarted["steps"] == serial["steps"] and restarted["restarts"] == 1
+        a = read_curve(serial_dir / "curve.csv")
+        b = read_curve(restarted_dir / "curve.csv")
+        np.testing.assert_allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-6)
+        np.testing.assert_allclose(b["max_chi_K"], a["max_chi_K"], rtol=1e-6)
+    world.Barrier()
