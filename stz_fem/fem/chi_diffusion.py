@@ -9,8 +9,9 @@ and relaxation included), χ diffuses over the step with the end-of-step plastic
 
     ∫ c₀ δ w + Δt ℓ_χ² D ∇δ·∇w dx = −Δt ∫ ℓ_χ² D ∇χ̂·∇w dx,
 
-and δ is added at the quadrature points. Only δ touches the state, so where D = 0, or with
-ℓ_χ = 0, χ stays exactly the local value (no projection smoothing).
+and δ is added at the quadrature points, then limited to the range of χ* (the maximum
+principle of diffusion). Only δ touches the state, so where D = 0, or with ℓ_χ = 0, χ stays
+exactly the local value (no projection smoothing).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
+from mpi4py import MPI
 from petsc4py import PETSc
 
 from stz_fem.fem.constraints import Constraints, Periodicity
@@ -108,4 +110,11 @@ class ChiDiffusion:
         self.reduced = self.A.PtAP(self.constraints.P, result=self.reduced)
         self.solver.setOperators(self.reduced)
         self._solve_free(self.solver, self.rhs, self.delta)
+        comm = self.q.mesh.comm
+        lo = comm.allreduce(float(chi.min()) if chi.size else np.inf, op=MPI.MIN)
+        hi = comm.allreduce(float(chi.max()) if chi.size else -np.inf, op=MPI.MAX)
         chi += self.q.evaluate(self.delta_expr)
+        # Diffusion obeys a maximum principle, but δ is a P1 field added to point values: at
+        # the edge of a band whose points sit at χ∞, the smoothed χ̂ is convex and δ > 0 would
+        # lift χ above χ∞. Keep χ within the range it had.
+        np.clip(chi, lo, hi, out=chi)

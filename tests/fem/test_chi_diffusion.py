@@ -49,3 +49,17 @@ def test_gaussian_spreads_as_the_heat_equation_and_conserves_chi():
     expected = amplitude * s2 / (s2 + 2 * kappa * t)
     assert peak == pytest.approx(expected, rel=0.03)
     assert peak < 0.9 * amplitude  # it did spread measurably (expected: 0.8)
+
+
+def test_a_saturated_band_stays_below_chi_inf():
+    """A band one or two elements wide with its points at χ∞ (a plateau with sharp edges):
+    the correction never lifts χ above χ∞ nor below the far field (maximum principle)."""
+    q, x = setup(32)
+    chi_inf = 1730.0
+    chi = np.where(np.abs(x[:, 1]) < 0.07, chi_inf, 500.0)
+    diffusion = ChiDiffusion(q, c0=0.4, l_chi=0.05)
+    rate = np.where(np.abs(x[:, 1]) < 0.1, 1e3, 1.0)
+    for _ in range(5):
+        diffusion.apply(chi, rate, 1e-3)
+    assert chi.max() <= chi_inf and chi.min() >= 500.0
+    assert np.count_nonzero((chi > 500.0) & (np.abs(x[:, 1]) > 0.07)) > 0  # it did spread
