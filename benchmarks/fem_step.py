@@ -6,7 +6,7 @@ increment of the strip (all its Newton iterations, local updates, χ diffusion a
 bookkeeping). Also Newton iterations per increment and peak memory summed over ranks.
 
     .venv/bin/python benchmarks/fem_step.py [--sizes 5e-4 2.5e-4] [--end-strain 0.1]
-    .venv/bin/mpiexec -n 2 .venv/bin/python benchmarks/fem_step.py
+    scripts/mpirun -n 2 .venv/bin/python benchmarks/fem_step.py [--linear iterative]
 """
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
@@ -56,12 +56,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[5e-4, 2.5e-4],
                         help="element sizes at mid-height, m (grading 4: ≈ 52k and 205k dofs)")
     parser.add_argument("--end-strain", type=float, default=0.2)
+    parser.add_argument("--linear", choices=("direct", "iterative"), default="direct",
+                        help="linear solver of the Newton steps (the baseline stays MUMPS)")
     args = parser.parse_args()
     comm = MPI.COMM_WORLD
     out = Path(comm.bcast(tempfile.mkdtemp() if comm.rank == 0 else None, root=0))
     for h in args.sizes:
         data = read_case(CASE, [f"mesh.size={h}", "output.fields=false",
-                                f"loading.end_strain={args.end_strain}"])
+                                f"loading.end_strain={args.end_strain}",
+                                f"solver.linear={args.linear}"])
         with Simulation(data, out / f"h{h:g}", comm) as sim:
             t_elastic = elastic_solve_time(sim)
             summary = sim.run(progress=False)
@@ -69,7 +72,8 @@ def main() -> None:
         if comm.rank == 0:
             per_step = summary["wall_time_s"] / summary["steps"]
             print(
-                f"{comm.size} rank(s), h {h:.2e} m, {summary['dofs']} dofs: elastic solve "
+                f"{comm.size} rank(s), {args.linear}, h {h:.2e} m, {summary['dofs']} dofs: "
+                f"elastic solve "
                 f"{t_elastic:.3f} s; {summary['steps']} increments, "
                 f"{summary['newton_iterations'] / summary['steps']:.2f} Newton its each, "
                 f"{per_step:.3f} s each = {per_step / t_elastic:.2f} elastic solves; "

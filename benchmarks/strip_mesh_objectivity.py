@@ -31,7 +31,8 @@ def main() -> None:
             out = Path(args.out) / f"l{l_chi:g}_h{h:g}"
             data = read_case(CASE, [f"mesh.size={h}", "mesh.grading=4.0",
                                     f"material.l_chi={l_chi}", "output.fields=false"])
-            s = Simulation(data, out).run(progress=False)
+            with Simulation(data, out) as sim:
+                s = sim.run(progress=False)
             b = s["bands"]
             rows.append({"l_chi_m": l_chi, "h_m": h, "dofs": s["dofs"], "steps": s["steps"],
                          "wall_time_s": s["wall_time_s"], **{k: b[k] for k in (

@@ -106,6 +106,7 @@ class Simulation:
         self.solver = MechanicsSolver(
             mesh, self.params, chi0, degree=self.case["mesh"]["degree"],
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
+            linear_solver=self.case["solver"]["linear"],
         )
         self.diffusion = (
             ChiDiffusion(self.solver.q, self.params.c0, self.params.l_chi, self.setup.periodic)

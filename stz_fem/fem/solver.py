@@ -34,6 +34,18 @@ from stz_fem.material.update import update_points
 
 _instances = itertools.count()
 
+LINEAR_SOLVERS = ("direct", "iterative")
+_LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
+    # MUMPS LU: robust for any tangent; the default.
+    "direct": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
+    # CG + smoothed-aggregation AMG with the rigid-body near nullspace: memory that grows
+    # linearly, for large 3-D runs. The tangent is symmetric positive definite while the
+    # material hardens or flows (not in a softening branch: then the step is cut back).
+    "iterative": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-10, "ksp_max_it": 1000,
+                  "pc_gamg_threshold": 0.01, "mg_levels_ksp_type": "chebyshev",
+                  "mg_levels_pc_type": "jacobi"},
+}
+
 
 @dataclass
 class MaterialState:
@@ -59,7 +71,11 @@ class MechanicsSolver:
         chi0: Callable[[np.ndarray], np.ndarray], degree: int = 2,
         prescribed: tuple[Prescribed, ...] = (), periodic: tuple[Periodicity, ...] = (),
         petsc_options: dict[str, str | float | int] | None = None,
+        linear_solver: str = "direct",
     ) -> None:
+        if linear_solver not in LINEAR_SOLVERS:
+            raise ValueError(f"linear_solver {linear_solver!r}: allowed: {LINEAR_SOLVERS}")
+        self.linear_solver = linear_solver
         self.mesh = mesh
         self.params = params
         self.constants = pack(params)
@@ -110,7 +126,7 @@ class MechanicsSolver:
             "snes_type": "newtonls", "snes_linesearch_type": "basic",
             "snes_rtol": 1e-10, "snes_atol": 1e-11 * force_scale, "snes_stol": 0.0,
             "snes_max_it": 15, "snes_error_if_not_converged": False,
-            "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps",
+            **_LINEAR_OPTIONS[self.linear_solver],
             **user_options,
         }
         opts = PETSc.Options()
@@ -126,6 +142,41 @@ class MechanicsSolver:
         snes.setJacobian(self._J, self.J)
         snes.setFromOptions()
         self.snes = snes
+        self._modes: list[PETSc.Vec] = []
+        if self.linear_solver == "iterative":
+            self._modes = self._rigid_body_modes()
+            nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
+            self.J.setNearNullSpace(nullspace)
+            nullspace.destroy()
+
+    def _rigid_body_modes(self) -> list[PETSc.Vec]:
+        """Translations and rotations restricted to the free dofs, orthonormalized: the near
+        nullspace that lets GAMG build elasticity coarse spaces."""
+        gdim = self.mesh.geometry.dim
+        rotations = [(0, 1)] if gdim == 2 else [(0, 1), (1, 2), (2, 0)]
+        modes = []
+        for k in range(gdim + len(rotations)):
+            f = fem.Function(self.V)
+            if k < gdim:
+                f.interpolate(lambda x, k=k: np.eye(gdim)[k][:, None] * np.ones(x.shape[1]))
+            else:
+                i, j = rotations[k - gdim]
+
+                def rotation(x, i=i, j=j):
+                    values = np.zeros((gdim, x.shape[1]))
+                    values[i], values[j] = -x[j], x[i]
+                    return values
+
+                f.interpolate(rotation)
+            vec = self.constraints.create_free_vector()
+            self.constraints.restrict(f, None, vec)
+            for other in modes:
+                vec.axpy(-vec.dot(other), other)
+            norm = vec.norm()
+            if norm > 1e-12 * np.sqrt(vec.getSize()):
+                vec.scale(1.0 / norm)
+                modes.append(vec)
+        return modes
 
     def _elastic_tangent(self) -> None:
         G, K = self.params.G, self.params.K
@@ -212,6 +263,8 @@ class MechanicsSolver:
         for obj in (self.snes, self.J, self.A, self.b, self.f, self.x, self.x_committed,
                     self._last_increment):
             obj.destroy()
+        for vec in self._modes:
+            vec.destroy()
         self.constraints.destroy()
 
     def internal_force(self) -> np.ndarray:

@@ -45,6 +45,8 @@ COMMON_SCHEMA: dict[str, Any] = {
         "stress_increment": positive("fraction of s_y per step", 0.02),
         "newton_target": Field("int", 6, minimum=1),
         "max_steps": Field("int", 100_000, minimum=1),
+        # MUMPS LU, or CG + GAMG with the rigid-body near nullspace (large 3-D runs)
+        "linear": Field("str", "direct", choices=("direct", "iterative")),
     },
 }
 
