@@ -63,3 +63,29 @@ def test_a_saturated_band_stays_below_chi_inf():
         diffusion.apply(chi, rate, 1e-3)
     assert chi.max() <= chi_inf and chi.min() >= 500.0
     assert np.count_nonzero((chi > 500.0) & (np.abs(x[:, 1]) > 0.07)) > 0  # it did spread
+
+
+def test_sub_element_variation_diffuses_where_chi_flows():
+    """χ differing between the points of one cell (which P1 cannot carry) decays like the
+    shortest resolved mode where D > 0, and stays where D = 0."""
+    q, x = setup(16)
+    c0, l_chi = 0.4, 0.05
+    pattern = np.tile(np.arange(q.n_qp) - (q.n_qp - 1) / 2, q.n_cells)  # zero mean per cell
+    chi = 800.0 + 50.0 * pattern
+    flowing = x[:, 0] > 0.0
+    rate = np.where(flowing, 1.0, 0.0)
+    dt = 0.1
+    diffusion = ChiDiffusion(q, c0=c0, l_chi=l_chi)
+    diffusion.apply(chi, rate, dt)
+    centre = np.repeat(x.reshape(-1, q.n_qp, 2).mean(axis=1), q.n_qp, axis=0)
+    cell_x = centre[:, 0]
+    # flowing cells away from the front and the boundary, where the P1 part is flat
+    inside = (cell_x > 0.2) & (np.abs(centre) < 0.8).all(axis=1)
+    spread = chi[inside].reshape(-1, q.n_qp).std(axis=1)
+    h = np.sqrt(2.0 * q.cell_volume[0])
+    expected = 50.0 * np.std(np.arange(q.n_qp)) * np.exp(-(l_chi**2 / c0) * (np.pi / h) ** 2 * dt)
+    assert spread == pytest.approx(expected, rel=0.05)
+    assert expected < 0.5 * 50.0 * np.std(np.arange(q.n_qp))  # a measurable decay
+    still = (cell_x < -0.5) & (np.abs(centre) < 0.8).all(axis=1)  # D = 0: no decay
+    kept = chi[still].reshape(-1, q.n_qp).std(axis=1)
+    assert kept == pytest.approx(50.0 * np.std(np.arange(q.n_qp)), rel=1e-3)
