@@ -16,6 +16,7 @@ import dataclasses
 import json
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,16 @@ class Simulation:
     def __enter__(self) -> Simulation:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and self.comm.size > 1 and not issubclass(exc_type, InputError):
+            # Input errors come from the same input on every rank; any other error may be on
+            # this rank alone, and freeing PETSc objects (collective) would then pair with
+            # whatever collective the others are in and hang. Report it and end all ranks.
+            lines = traceback.format_exception(exc_type, exc, tb)
+            sys.stderr.write(f"[rank {self.comm.rank}] stz-fem stopped by an error:\n"
+                             + "".join(lines))
+            sys.stderr.flush()
+            self.comm.Abort(1)
         self.close()
 
     def close(self) -> None:
