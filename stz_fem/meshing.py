@@ -110,3 +110,39 @@ def double_edge_notched_bar(
     for option in ("Mesh.MeshSizeFromPoints", "Mesh.MeshSizeFromCurvature",
                    "Mesh.MeshSizeExtendFromBoundary"):
         gmsh.option.setNumber(option, 0)
+
+
+def indented_block(
+    width: float, height: float, size_contact: float, size_far: float, refine_radius: float,
+) -> None:
+    """Plane block [−width/2, width/2] × [0, height] (m), refined around the top centre (0,
+    height) where an indenter presses: ``size_contact`` within ``refine_radius``, growing to
+    ``size_far`` a block height away. Physical groups: curves "bottom", "top", "sides";
+    surface "block"."""
+    occ = gmsh.model.occ
+    block = occ.addRectangle(-0.5 * width, 0.0, 0.0, width, height)
+    occ.synchronize()
+    gmsh.model.addPhysicalGroup(2, [block], name="block")
+    tol = 1e-3 * min(width, height)  # OCC bounding boxes are padded by ~1e-7 m
+    groups: dict[str, list[int]] = {"bottom": [], "top": [], "sides": []}
+    for _, tag in gmsh.model.getEntities(1):
+        _, ymin, _, _, ymax, _ = gmsh.model.getBoundingBox(1, tag)
+        name = "bottom" if ymax < tol else "top" if ymin > height - tol else "sides"
+        groups[name].append(tag)
+    for name, tags in groups.items():
+        gmsh.model.addPhysicalGroup(1, tags, name=name)
+    apex = occ.addPoint(0.0, height, 0.0)
+    occ.synchronize()
+    field = gmsh.model.mesh.field
+    distance = field.add("Distance")
+    field.setNumbers(distance, "PointsList", [apex])
+    threshold = field.add("Threshold")
+    field.setNumber(threshold, "InField", distance)
+    field.setNumber(threshold, "SizeMin", size_contact)
+    field.setNumber(threshold, "SizeMax", size_far)
+    field.setNumber(threshold, "DistMin", refine_radius)
+    field.setNumber(threshold, "DistMax", refine_radius + height)
+    field.setAsBackgroundMesh(threshold)
+    for option in ("Mesh.MeshSizeFromPoints", "Mesh.MeshSizeFromCurvature",
+                   "Mesh.MeshSizeExtendFromBoundary"):
+        gmsh.option.setNumber(option, 0)

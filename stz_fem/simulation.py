@@ -108,6 +108,7 @@ class Simulation:
             mesh, self.params, chi0, degree=self.case["mesh"]["degree"],
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
             linear_solver=self.case["solver"]["linear"],
+            energy=self.setup.contact.energy if self.setup.contact is not None else None,
         )
         self.diffusion = (
             ChiDiffusion(self.solver.q, self.params.c0, self.params.l_chi, self.setup.periodic)
@@ -177,11 +178,21 @@ class Simulation:
                 "count": None,
                 "spacing_m": None,
             },
+            "specimen_results": self._specimen_results(),
             "band_history": history,
             "loading_axis": self.specimen.loading_axis,
             "period_m": self.setup.period,
             "case": self.case,
         }
+
+    def _specimen_results(self) -> dict:
+        path = self.out / "curve.csv"
+        if not self.rank0 or not path.is_file():
+            return {}
+        with open(path) as f:
+            if sum(1 for _ in f) < 2:  # no step yet
+                return {}
+        return self.specimen.results(read_curve(path))
 
     # -- run ---------------------------------------------------------------------------
 
@@ -206,7 +217,8 @@ class Simulation:
         sbar_prev = equivalent_shear_stress(solver.stress)
 
         fields = _FieldFiles(self.comm, self.out, run) if self.case["output"]["fields"] else None
-        curve = _CurveFile(self.out / "curve.csv", run.step if restart else None, self.rank0)
+        curve = _CurveFile(self.out / "curve.csv", spec.load_columns,
+                           run.step if restart else None, self.rank0)
         bar = _Progress(self.rank0 and progress, t_end)
 
         def stats() -> dict:
@@ -248,7 +260,8 @@ class Simulation:
                 lindex = self._band_state(full=False)["localization_index"]
                 curve.write([run.step, run.t, dt, spec.nominal_strain(run.t),
                              loads["mean_stress_Pa"], lindex, its,
-                             solver.global_max(solver.rate), solver.global_max(solver.state.chi)])
+                             solver.global_max(solver.rate), solver.global_max(solver.state.chi),
+                             *(loads[name] for name in spec.load_columns)])
                 bar.update(run.t, run.step, its, spec.nominal_strain(run.t), lindex)
                 if run.t >= run.next_output * (1 - 1e-9) or run.t >= t_end * (1 - 1e-12):
                     output()
@@ -402,7 +415,8 @@ class _CurveFile:
     COLUMNS = ("step", "time_s", "dt_s", "nominal_strain", "mean_stress_Pa",
                "localization_index", "newton_iterations", "max_D_per_s", "max_chi_K")
 
-    def __init__(self, path: Path, keep_steps: int | None, enabled: bool) -> None:
+    def __init__(self, path: Path, extra: tuple[str, ...], keep_steps: int | None,
+                 enabled: bool) -> None:
         self.file = None
         if not enabled:
             return
@@ -412,7 +426,7 @@ class _CurveFile:
                 kept = [row for row in list(csv.reader(f))[1:] if int(row[0]) <= keep_steps]
         self.file = open(path, "w", newline="")
         self.writer = csv.writer(self.file)
-        self.writer.writerows([list(self.COLUMNS), *kept])
+        self.writer.writerows([[*self.COLUMNS, *extra], *kept])
         self.file.flush()
 
     def write(self, row: list) -> None:

@@ -64,6 +64,9 @@ class MechanicsSolver:
     """Displacement (Lagrange degree 1 or 2) with STZ-χ state at quadrature points.
 
     ``chi0`` maps quadrature-point coordinates (n, gdim), m, to the initial χ (n,), K.
+    ``energy(u, t)`` is an optional extra stored energy (J, per m of thickness in plane
+    strain; t a Constant holding the time in s) whose first and second variations join the
+    residual and the tangent: rigid obstacles by penalty (``stz_fem.fem.contact``).
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class MechanicsSolver:
         prescribed: tuple[Prescribed, ...] = (), periodic: tuple[Periodicity, ...] = (),
         petsc_options: dict[str, str | float | int] | None = None,
         linear_solver: str = "direct",
+        energy: Callable[[fem.Function, fem.Constant], ufl.Form] | None = None,
     ) -> None:
         if linear_solver not in LINEAR_SOLVERS:
             raise ValueError(f"linear_solver {linear_solver!r}: allowed: {LINEAR_SOLVERS}")
@@ -99,10 +103,16 @@ class MechanicsSolver:
         self.tangent_q = self.q.function((6, 6))
         v, du = ufl.TestFunction(self.V), ufl.TrialFunction(self.V)
         dx = self.q.dx
-        self.residual_form = fem.form(ufl.inner(self.sigma_q, mandel_strain(v)) * dx)
-        self.jacobian_form = fem.form(
-            ufl.inner(ufl.dot(self.tangent_q, mandel_strain(du)), mandel_strain(v)) * dx
-        )
+        residual = ufl.inner(self.sigma_q, mandel_strain(v)) * dx
+        jacobian = ufl.inner(ufl.dot(self.tangent_q, mandel_strain(du)), mandel_strain(v)) * dx
+        # time (s) of the iterate, for time-dependent energies such as a moving indenter
+        self.time_constant = fem.Constant(mesh, 0.0)
+        if energy is not None:
+            extra = ufl.derivative(energy(self.u, self.time_constant), self.u, v)
+            residual += extra
+            jacobian += ufl.derivative(extra, self.u, du)
+        self.residual_form = fem.form(residual)
+        self.jacobian_form = fem.form(jacobian)
         self.strain_expr = self.q.expression(mandel_strain(self.u))
 
         self.time = 0.0
@@ -215,6 +225,7 @@ class MechanicsSolver:
         The committed state is untouched; call ``commit`` to accept the step.
         """
         self.time, self.dt = time, dt
+        self.time_constant.value = time
         # secant predictor from the last two committed steps: the free dofs move smoothly
         self.x_committed.copy(self.x)
         if self._last_dt > 0.0:

@@ -5,6 +5,7 @@ Each module defines a ``Specimen`` subclass; ``SPECIMENS`` maps case-file names 
 
 from stz_fem.specimens.base import Setup, Specimen
 from stz_fem.specimens.block import HomogeneousBlock
+from stz_fem.specimens.indentation import Indentation
 from stz_fem.specimens.notched_tension import NotchedTension
 from stz_fem.specimens.periodic_cell import PeriodicCell
 from stz_fem.specimens.shear_strip import ShearStrip
@@ -12,11 +13,12 @@ from stz_fem.specimens.shear_strip import ShearStrip
 SPECIMENS: dict[str, type[Specimen]] = {
     "shear_strip": ShearStrip,
     "block": HomogeneousBlock,
+    "indentation": Indentation,
     "notched_tension": NotchedTension,
     "periodic_cell": PeriodicCell,
 }
 
 __all__ = [
-    "SPECIMENS", "HomogeneousBlock", "NotchedTension", "PeriodicCell", "Setup", "ShearStrip",
-    "Specimen",
+    "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell", "Setup",
+    "ShearStrip", "Specimen",
 ]

@@ -9,6 +9,7 @@ import numpy as np
 
 from stz_fem.cases import Field, non_negative, positive
 from stz_fem.fem.constraints import Periodicity, Prescribed
+from stz_fem.fem.contact import RigidIndenter
 
 COMMON_SCHEMA: dict[str, Any] = {
     "specimen": Field("str"),
@@ -60,6 +61,7 @@ class Setup:
     prescribed: tuple[Prescribed, ...]
     periodic: tuple[Periodicity, ...] = ()
     period: tuple[float | None, ...] | None = None
+    contact: RigidIndenter | None = None
 
 
 class Specimen:
@@ -70,6 +72,8 @@ class Specimen:
     loading_axis: ClassVar[int] = 0
     strain_label: ClassVar[str] = "nominal strain"
     stress_label: ClassVar[str] = "mean stress (Pa)"
+    load_columns: ClassVar[tuple[str, ...]] = ()
+    """Keys of ``loads`` written to curve.csv besides ``mean_stress_Pa``."""
 
     def __init__(self, case: dict) -> None:
         self.case = case
@@ -92,3 +96,7 @@ class Specimen:
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         """Load measures of the current iterate; must include ``mean_stress_Pa``."""
         raise NotImplementedError
+
+    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Specimen-specific quantities for summary.json, from the run's curve.csv columns."""
+        return {}

@@ -1,0 +1,99 @@
+"""Frictionless contact with a rigid indenter (cylinder in 2-D, sphere in 3-D), by penalty.
+
+The indenter is a disk or ball of radius R whose centre moves along −e_y:
+c(t) = c₀ − d(t) e_y, d(t) = v·t the depth of its lowest point below the undeformed surface.
+At a surface point X with displacement u the gap is g = |X + u − c(t)| − R, and the contact
+stores the energy
+
+    Π(u, t) = ∫_Γ (k/2) ⟨−g⟩₊² dΓ,
+
+whose variation is the pressure p = k⟨−g⟩₊ acting along the indenter's normal. UFL derives the
+residual and the consistent tangent from Π (``MechanicsSolver(energy=...)``). The penetration
+is p/k, so k ≫ E*/h keeps it below the element size: ``penalty`` is k·h/E (dimensionless).
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from dataclasses import dataclass
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx import mesh as dmesh
+from mpi4py import MPI
+
+CONTACT_TAG = 1
+
+
+@dataclass(frozen=True)
+class RigidIndenter:
+    """A rigid cylinder/sphere: radius (m), initial centre (m, gdim), speed along −e_y (m/s),
+    penalty stiffness k (Pa/m) and the facets it may touch."""
+
+    radius: float
+    centre: tuple[float, ...]
+    speed: float
+    stiffness: float
+    facets: np.ndarray
+
+    def measure(self, mesh: dmesh.Mesh) -> ufl.Measure:
+        fdim = mesh.topology.dim - 1
+        facets = np.sort(self.facets).astype(np.int32)
+        tags = dmesh.meshtags(mesh, fdim, facets, np.full(facets.size, CONTACT_TAG,
+                                                          dtype=np.int32))
+        # the contact edge is sharp: integrate the penalty with a high-order rule
+        return ufl.Measure("ds", domain=mesh, subdomain_data=tags,
+                           metadata={"quadrature_degree": 6})(CONTACT_TAG)
+
+    def _geometry(self, u: fem.Function, t: fem.Constant):
+        mesh = u.function_space.mesh
+        gdim = mesh.geometry.dim
+        e_y = ufl.as_vector([1.0 if i == 1 else 0.0 for i in range(gdim)])
+        centre = ufl.as_vector(self.centre[:gdim]) - self.speed * t * e_y
+        offset = ufl.SpatialCoordinate(mesh) + u - centre
+        distance = ufl.sqrt(ufl.dot(offset, offset))
+        penetration = ufl.max_value(self.radius - distance, 0.0)
+        return offset / distance, penetration
+
+    def energy(self, u: fem.Function, t: fem.Constant) -> ufl.Form:
+        """Π(u, t), J (per m of thickness in 2-D)."""
+        _normal, penetration = self._geometry(u, t)
+        return 0.5 * self.stiffness * penetration**2 * self.measure(u.function_space.mesh)
+
+    def forms(self, u: fem.Function, t: fem.Constant) -> dict[str, fem.Form]:
+        """Compiled integrals of the contact pressure p: force along −e_y (N, per m in 2-D),
+        contact area (m, or m² in 3-D), and the pressure moments ∫p, ∫p r² over the contact
+        (r the distance from the indenter axis), from which Hertz's contact size follows."""
+        normal, penetration = self._geometry(u, t)
+        mesh = u.function_space.mesh
+        ds = self.measure(mesh)
+        pressure = self.stiffness * penetration
+        x = ufl.SpatialCoordinate(mesh)
+        axis = [i for i in range(mesh.geometry.dim) if i != 1]
+        r2 = sum((x[i] - self.centre[i]) ** 2 for i in axis)
+        touching = ufl.conditional(ufl.gt(penetration, 0.0), 1.0, 0.0)
+        return {
+            "force": fem.form(-pressure * normal[1] * ds),
+            "area": fem.form(touching * ds),
+            "moment0": fem.form(pressure * ds),
+            "moment2": fem.form(pressure * r2 * ds),
+        }
+
+
+def evaluate(forms: dict[str, fem.Form], comm: MPI.Comm) -> dict[str, float]:
+    """The integrals of ``RigidIndenter.forms``, summed over ranks."""
+    return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for k, f in forms.items()}
+
+
+def hertz_half_width_from_moments(moment0: float, moment2: float) -> float:
+    """Contact half-width a (m) of a 2-D (cylinder) pressure distribution from its moments:
+    for Hertz's p ∝ √(1 − x²/a²), ∫p x² / ∫p = a²/4, so a = 2√(M₂/M₀)."""
+    return 2.0 * float(np.sqrt(moment2 / moment0)) if moment0 > 0.0 else 0.0
+
+
+def hertz_cylinder_half_width(force: float, radius: float, e_star: float) -> float:
+    """Hertz line contact of a rigid cylinder on a half-space: a = √(4PR/(πE*)), with P the
+    force per unit length (N/m), R (m) and E* = E/(1 − ν²) (Pa)."""
+    return float(np.sqrt(4.0 * force * radius / (np.pi * e_star)))

@@ -1,0 +1,107 @@
+"""Plane-strain indentation of a block by a rigid cylinder (penalty contact).
+
+The block [−W/2, W/2] × [0, H] (gmsh, refined under the indenter) is clamped at y = 0; a rigid
+cylinder of radius R, touching the surface at x = 0 at t = 0, moves down at constant speed.
+Under it a plastic zone grows with shear-band families (Su & Anand 2006 saw semicircular and
+radial ones). The curve reports depth, force per unit length and the contact half-width; the
+summary the depth where plastic flow starts and load drops along the way.
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from typing import Any, ClassVar
+
+import numpy as np
+from mpi4py import MPI
+
+from stz_fem.cases import Field, positive
+from stz_fem.fem.constraints import Prescribed
+from stz_fem.fem.contact import RigidIndenter, evaluate, hertz_half_width_from_moments
+from stz_fem.material import from_mapping
+from stz_fem.meshing import cached_mesh, indented_block
+from stz_fem.specimens.base import Setup, Specimen
+
+
+class Indentation(Specimen):
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {
+            "width": positive("m", 4e-3),
+            "height": positive("m", 2e-3),
+            "indenter_radius": positive("m", 1e-3),
+            "refine_radius": positive("m (mesh.size applies within it)", 0.3e-3),
+        },
+        "loading": {
+            "indenter_velocity": positive("m/s", 1e-6),
+            "end_depth": positive("m", 20e-6),
+            # k = penalty · E / mesh.size: the penetration stays ~1/penalty of an element
+            "penalty": Field("float", 100.0, minimum=0.0, unit="k·h/E"),
+        },
+    }
+    loading_axis = 1
+    strain_label = "depth / indenter radius"
+    stress_label = "mean contact pressure (Pa)"
+    load_columns = ("depth_m", "force_N_per_m", "contact_half_width_m")
+
+    def __init__(self, case: dict) -> None:
+        super().__init__(case)
+        self._forms: dict | None = None
+
+    def build(self, comm: MPI.Comm) -> Setup:
+        g, mesh_case, loading = self.case["geometry"], self.case["mesh"], self.case["loading"]
+        size = mesh_case["size"]
+        data = cached_mesh("indented_block", indented_block, {
+            "width": g["width"], "height": g["height"], "size_contact": size,
+            "size_far": size * mesh_case["grading"], "refine_radius": g["refine_radius"],
+        }, comm, 2)
+        facets = {name: data.facet_tags.find(data.physical_groups[name].tag)
+                  for name in ("bottom", "top")}
+
+        def clamp(x, t):
+            return np.zeros((2, x.shape[1]))
+
+        R = g["indenter_radius"]
+        indenter = RigidIndenter(
+            radius=R, centre=(0.0, g["height"] + R), speed=loading["indenter_velocity"],
+            stiffness=loading["penalty"] * from_mapping(self.case["material"]).E / size,
+            facets=facets["top"],
+        )
+        return Setup(data.mesh, facets, (Prescribed(facets["bottom"], None, clamp),),
+                     contact=indenter)
+
+    def nominal_strain(self, t: float) -> float:
+        return self.case["loading"]["indenter_velocity"] * t / self.case["geometry"][
+            "indenter_radius"]
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_depth"] / self.case["loading"]["indenter_velocity"]
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        if self._forms is None:
+            self._forms = setup.contact.forms(solver.u, solver.time_constant)
+        values = evaluate(self._forms, solver.mesh.comm)
+        half_width = hertz_half_width_from_moments(values["moment0"], values["moment2"])
+        force = values["force"]
+        return {
+            "mean_stress_Pa": force / (2.0 * half_width) if half_width > 0.0 else 0.0,
+            "depth_m": self.case["loading"]["indenter_velocity"] * solver.time,
+            "force_N_per_m": force,
+            "contact_half_width_m": half_width,
+        }
+
+    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Depth where plastic flow starts (first D > 0), peak force, and load drops (force
+        falling between steps by more than 0.5 % while the depth grows: pop-in-like events)."""
+        depth, force = curve["depth_m"], curve["force_N_per_m"]
+        flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
+        drops = np.flatnonzero(np.diff(force) < -0.005 * force[:-1])
+        return {
+            "plasticity_onset_depth_m": float(depth[flowing[0]]) if flowing.size else None,
+            "plasticity_onset_force_N_per_m": float(force[flowing[0]]) if flowing.size else None,
+            "max_force_N_per_m": float(force.max()),
+            "load_drops": [{"depth_m": float(depth[k + 1]),
+                            "relative_drop": float(1.0 - force[k + 1] / force[k])}
+                           for k in drops],
+        }
