@@ -37,6 +37,9 @@ class NotchedTension(Specimen):
     loading_axis = 1
     strain_label = "nominal strain (grip displacement / length)"
     stress_label = "nominal stress (grip force / width) (Pa)"
+    load_columns = ("grip_force_N_per_m", "plastic_zone_m")
+    plastic_threshold = 1e-3
+    """Accumulated plastic strain that marks a point as inside the plastic zone."""
 
     def build(self, comm: MPI.Comm) -> Setup:
         g = self.case["geometry"]
@@ -75,4 +78,25 @@ class NotchedTension(Specimen):
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case["geometry"]["width"],
-                "grip_force_N_per_m": force}
+                "grip_force_N_per_m": force, "plastic_zone_m": self._plastic_zone(solver)}
+
+    def _plastic_zone(self, solver) -> float:
+        """Largest distance (m) from the nearer notch root of a point whose accumulated
+        plastic strain exceeds ``plastic_threshold`` (0 before yield)."""
+        g = self.case["geometry"]
+        tips = np.array([[g["notch_depth"], 0.5 * g["length"]],
+                         [g["width"] - g["notch_depth"], 0.5 * g["length"]]])
+        plastic = solver.points[solver.state.accumulated > self.plastic_threshold, :2]
+        local = 0.0
+        if plastic.size:
+            local = float(np.min(np.linalg.norm(plastic[:, None, :] - tips, axis=2),
+                                 axis=1).max())
+        return solver.mesh.comm.allreduce(local, op=MPI.MAX)
+
+    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Notch-root plastic zone size at the end and where the nominal stress peaks."""
+        peak = int(np.argmax(curve["mean_stress_Pa"]))
+        return {"plastic_zone_m": float(curve["plastic_zone_m"][-1]),
+                "plastic_zone_at_peak_stress_m": float(curve["plastic_zone_m"][peak]),
+                "peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
+                "peak_nominal_strain": float(curve["nominal_strain"][peak])}

@@ -111,3 +111,26 @@ def test_checkpoint_from_two_ranks_restarts_on_one(tmp_path):
         np.testing.assert_allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-6)
         np.testing.assert_allclose(b["max_chi_K"], a["max_chi_K"], rtol=1e-6)
     world.Barrier()
+
+
+def test_indentation_does_not_depend_on_the_rank_count(tmp_path, monkeypatch):
+    """Penalty contact under MPI: the load–depth curve and the plasticity onset agree."""
+    world = MPI.COMM_WORLD
+    monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(shared_dir(tmp_path, "meshes")))
+    case = Path(__file__).resolve().parents[2] / "cases" / "indentation_cylinder.toml"
+    data = read_case(case, ["mesh.size=10e-6", "mesh.grading=20.0", "loading.end_depth=8e-6",
+                            "output.fields=false"])
+    parallel_dir = shared_dir(tmp_path, "parallel")
+    with Simulation(data, parallel_dir, world) as sim:
+        parallel = sim.run(progress=False)
+    serial_dir = tmp_path / f"serial{world.rank}"
+    with Simulation(data, serial_dir, MPI.COMM_SELF) as sim:
+        serial = sim.run(progress=False)
+    assert parallel["steps"] == serial["steps"]
+    if world.rank == 0:
+        a = read_curve(parallel_dir / "curve.csv")
+        b = read_curve(serial_dir / "curve.csv")
+        np.testing.assert_allclose(a["force_N_per_m"], b["force_N_per_m"], rtol=1e-6)
+        onset = parallel["specimen_results"]["plasticity_onset_depth_m"]
+        assert onset is not None and onset == serial["specimen_results"][
+            "plasticity_onset_depth_m"]

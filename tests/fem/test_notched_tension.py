@@ -30,6 +30,11 @@ def test_plastic_strain_peaks_at_a_notch_root(tmp_path, monkeypatch):
     # the bar far from the notches stays elastic
     far = np.abs(cells["coords"][:, 1] - g["length"] / 2) > 0.4 * g["length"]
     assert cells["plastic_strain"][far].max() < 1e-3
+    # the reported plastic zone grows from the roots and stays near them
+    zone = summary["specimen_results"]["plastic_zone_m"]
+    assert g["notch_radius"] < zone < 0.5 * g["length"]
+    curve = np.genfromtxt(tmp_path / "curve.csv", delimiter=",", names=True)
+    assert curve["plastic_zone_m"][0] == 0.0 and np.all(np.diff(curve["plastic_zone_m"]) >= 0)
 
 
 def test_notch_geometry_is_checked(tmp_path):
