@@ -39,3 +39,16 @@ def chi_from_energy(energy: np.ndarray, beta: float, u0: float, t_z: float) -> n
     """χ = β (U − U₀) T_Z in K, for a coarse-grained energy U (eV/atom), β in 1/eV, U₀ in eV,
     T_Z in K."""
     return beta * (np.asarray(energy, dtype=float) - u0) * t_z
+
+
+def map_from_anchors(
+    u_quenched: float, u_flow: float, chi0: float, chi_inf: float, t_z: float,
+) -> tuple[float, float]:
+    """β (1/eV) and U₀ (eV) of χ = β (U − U₀) T_Z from two anchor states: the as-quenched
+    glass (energy per atom ``u_quenched``, eV, at χ₀) and steady flow (``u_flow`` at χ∞);
+    χ₀, χ∞ and T_Z in K."""
+    if u_flow <= u_quenched:
+        raise ValueError(f"steady-flow energy {u_flow} eV must exceed the quenched "
+                         f"{u_quenched} eV (flow rejuvenates)")
+    beta = (chi_inf - chi0) / (t_z * (u_flow - u_quenched))
+    return beta, u_quenched - chi0 / (beta * t_z)

@@ -21,6 +21,8 @@ Layout (SI units; paths relative to the configuration file)::
     johnson_samwer = true       # peak stress vs T, per rate with ≥ 2 temperatures: γ_C0, γ_C1, W₀
     eyring = true               # flow stress vs rate, per T with ≥ 2 rates: V* = Ωε₀
     flow_window = 0.05          # final strain interval whose mean stress is the flow stress
+    energy_map = true           # β, U₀ of χ = β(U − U₀)T_Z from each curve's energy_column:
+                                # U at the start ↔ fitted χ₀, mean U over flow_window ↔ χ∞
 
     [[curves]]
     path = "stress_strain.csv"
@@ -33,6 +35,7 @@ Layout (SI units; paths relative to the configuration file)::
     temperature = 100.0         # K; optional, default: the material's T
     strain_window = [0.0, 0.5]  # optional
     weight = 1.0                # optional
+    energy_column = "pe_eV"     # optional: potential energy per atom (eV), for energy_map
 
 Every parameter not listed under ``[free]`` keeps its base value.
 """
@@ -85,6 +88,8 @@ class CurveSpec:
     weight: float
     where: str
     """Key path of this curve in the configuration, e.g. ``curves[0]``."""
+    energy_column: str | None = None
+    """Potential energy per atom (eV) along the curve, for the PE → χ map; optional."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Analyses:
     johnson_samwer: bool = False
     eyring: bool = False
     flow_window: float = 0.05
+    energy_map: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,12 +154,13 @@ def parse_config(data: dict[str, Any], root: Path) -> FitConfig:
 
 
 def _analyses(table: dict[str, Any]) -> Analyses:
-    _only(table, ("johnson_samwer", "eyring", "flow_window"), "analyses")
-    for key in ("johnson_samwer", "eyring"):
+    _only(table, ("johnson_samwer", "eyring", "flow_window", "energy_map"), "analyses")
+    for key in ("johnson_samwer", "eyring", "energy_map"):
         if not isinstance(table.get(key, False), bool):
             raise InputError(f"analyses.{key} = {table[key]!r}: must be true or false")
     return Analyses(table.get("johnson_samwer", False), table.get("eyring", False),
-                    _positive(table, "flow_window", "analyses", 0.05))
+                    _positive(table, "flow_window", "analyses", 0.05),
+                    table.get("energy_map", False))
 
 
 def _names() -> str:
@@ -264,7 +271,7 @@ def _free(name: str, spec: Any, base: MaterialParameters) -> FreeParameter:
 
 _CURVE_KEYS = (
     "path", "strain_column", "stress_column", "strain_scale", "stress_scale", "loading", "rate",
-    "temperature", "strain_window", "weight",
+    "temperature", "strain_window", "weight", "energy_column",
 )
 
 
@@ -296,4 +303,6 @@ def _curve(table: dict[str, Any], where: str, root: Path, base: MaterialParamete
         window=window,
         weight=_positive(table, "weight", where, 1.0),
         where=where,
+        energy_column=_string(table, "energy_column", where) if "energy_column" in table
+        else None,
     )

@@ -18,6 +18,8 @@ class DataCurve:
     spec: CurveSpec
     strain: np.ndarray
     stress: np.ndarray
+    energy: np.ndarray | None = None
+    """Potential energy per atom (eV) at each point, when the spec names a column."""
 
     @property
     def peak(self) -> float:
@@ -26,27 +28,29 @@ class DataCurve:
 
 
 def read_curve(spec: CurveSpec) -> DataCurve:
-    """Read the two named columns of ``spec.path`` (CSV with a header row).
+    """Read the named columns of ``spec.path`` (CSV with a header row): strain, stress and,
+    when the spec names it, the potential energy per atom.
 
     Raises:
         InputError: missing column, non-numeric value, or fewer than 3 points in the window.
     """
+    keys = ["strain_column", "stress_column"] + (["energy_column"] if spec.energy_column else [])
+    columns = [getattr(spec, key) for key in keys]
     with open(spec.path, newline="") as f:
         reader = csv.DictReader(f)
         header = reader.fieldnames or []
-        for key in ("strain_column", "stress_column"):
-            name = getattr(spec, key)
+        for key, name in zip(keys, columns, strict=True):
             if name not in header:
                 raise InputError(
                     f"{spec.where}.{key} = {name!r}: not a column of {spec.path.name}; "
                     f"available: {', '.join(header)}"
                 )
         try:
-            rows = [(float(r[spec.strain_column]), float(r[spec.stress_column])) for r in reader]
+            rows = [[float(r[name]) for name in columns] for r in reader]
         except (TypeError, ValueError):
             raise InputError(f"{spec.where}.path: {spec.path.name} has a non-numeric value in "
-                             f"{spec.strain_column} or {spec.stress_column}") from None
-    data = np.array(rows, dtype=float).reshape(-1, 2)
+                             f"{', '.join(columns)}") from None
+    data = np.array(rows, dtype=float).reshape(-1, len(columns))
     strain = data[:, 0] * spec.strain_scale
     stress = data[:, 1] * spec.stress_scale
     lo, hi = spec.window
@@ -57,4 +61,5 @@ def read_curve(spec: CurveSpec) -> DataCurve:
             f"of {spec.path.name} inside"
         )
     order = np.argsort(strain[keep], kind="stable")
-    return DataCurve(spec, strain[keep][order], stress[keep][order])
+    energy = data[keep][order, 2] if spec.energy_column else None
+    return DataCurve(spec, strain[keep][order], stress[keep][order], energy)

@@ -4,6 +4,9 @@
   γ_C0 and γ_C1, and W₀ by the consistency formula at the fitted χ₀.
 - Eyring: at each temperature with curves at ≥ 2 rates, the flow stresses (mean over the last
   ``flow_window`` of strain) give V* = k_B T/(dτ/d ln γ̇), to set beside the fitted Ωε₀.
+- Energy map: for each curve with a potential-energy column, β and U₀ of χ = β(U − U₀)T_Z
+  from its first energy (the quenched glass, at the fitted χ₀) and its mean energy over the
+  flow window (steady flow, at χ∞).
 
 Both read the data, not the model; G, T_g, χ₀, τ₀ and T_Z come from the fitted material.
 """
@@ -15,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from stz_fem.atomistic.energy_chi import map_from_anchors
 from stz_fem.calibration.config import Analyses
 from stz_fem.calibration.curves import DataCurve
 from stz_fem.calibration.eyring import fit_activation_volume
@@ -87,12 +91,38 @@ def eyring(curves: list[DataCurve], params: MaterialParameters, window: float
     return results
 
 
+def energy_map(curves: list[DataCurve], params: MaterialParameters, window: float
+               ) -> list[dict[str, Any]]:
+    """β, U₀ per curve that carries energies; a warning where flow did not raise U."""
+    results = []
+    for c in curves:
+        if c.energy is None:
+            continue
+        u_start = float(c.energy[0])
+        u_flow = float(np.mean(c.energy[c.strain >= c.strain.max() - window]))
+        entry: dict[str, Any] = {"path": str(c.spec.path), "temperature_K": c.spec.temperature,
+                                 "rate_per_s": c.spec.rate, "quenched_energy_eV": u_start,
+                                 "flow_energy_eV": u_flow}
+        try:
+            beta, u0 = map_from_anchors(u_start, u_flow, params.chi0, params.chi_inf,
+                                        params.T_Z)
+        except ValueError as err:
+            entry["warning"] = str(err)
+        else:
+            entry.update(beta_per_eV=beta, u0_eV=u0)
+        results.append(entry)
+    return results
+
+
 def rate_analyses(curves: list[DataCurve], params: MaterialParameters, analyses: Analyses
                   ) -> dict[str, Any]:
-    """The analyses the configuration asks for, keyed ``johnson_samwer`` and ``eyring``."""
+    """The analyses the configuration asks for, keyed ``johnson_samwer``, ``eyring`` and
+    ``energy_map``."""
     report: dict[str, Any] = {}
     if analyses.johnson_samwer:
         report["johnson_samwer"] = johnson_samwer(curves, params)
     if analyses.eyring:
         report["eyring"] = eyring(curves, params, analyses.flow_window)
+    if analyses.energy_map:
+        report["energy_map"] = energy_map(curves, params, analyses.flow_window)
     return report

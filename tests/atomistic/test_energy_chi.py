@@ -51,3 +51,17 @@ def test_correction_removes_composition_noise_from_a_coarse_grained_dump(first_s
     corrected = gaussian_average(frame.box, r, composition_corrected(energy, types), points, width)
     assert corrected.mean() == pytest.approx(energy.mean(), abs=0.01)
     assert corrected.std() < 0.5 * raw.std()
+
+
+def test_map_from_anchor_states_recovers_the_source_map():
+    """β = 8 1/eV, U₀ = −3.3625 eV (Kontolati et al. 2021) from the energies that map to χ₀
+    and χ∞; flow that lowers the energy is refused."""
+    import pytest
+
+    from stz_fem.atomistic.energy_chi import map_from_anchors
+
+    beta, u0, t_z = 8.0, -3.3625, 21000.0
+    u_q, u_f = u0 + 488.0 / (beta * t_z), u0 + 1730.0 / (beta * t_z)
+    assert map_from_anchors(u_q, u_f, 488.0, 1730.0, t_z) == pytest.approx((beta, u0), rel=1e-12)
+    with pytest.raises(ValueError, match="rejuvenates"):
+        map_from_anchors(u_f, u_q, 488.0, 1730.0, t_z)

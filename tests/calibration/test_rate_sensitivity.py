@@ -94,3 +94,21 @@ def test_rate_analyses_of_the_calibration_curves():
     slow = rate_analyses(curves, params.replace(T_Z=21000.0), Analyses(True, False, 0.05))
     assert all(e["W0_K"] is None and "attempt rate" in e["warning"]
                for e in slow["johnson_samwer"])
+
+
+def test_energy_map_from_the_curves_energies():
+    """energy_map: the first energy ↔ χ₀ and the flow-window mean ↔ χ∞ give β and U₀."""
+    from dataclasses import replace
+
+    from stz_fem.calibration.config import Analyses
+    from stz_fem.calibration.rate_analyses import rate_analyses
+
+    params = material.load("cu50zr50")
+    beta, u0 = 8.0, -3.3625
+    curve = _curve(1e8, 100.0, (1.5e9, 0.9e9))
+    chi = np.where(curve.strain < 0.2, params.chi0, params.chi_inf)
+    with_energy = replace(curve, energy=u0 + chi / (beta * params.T_Z))
+    report = rate_analyses([with_energy, curve], params, Analyses(energy_map=True))
+    (entry,) = report["energy_map"]  # the curve without energies is skipped
+    assert entry["beta_per_eV"] == pytest.approx(beta, rel=1e-12)
+    assert entry["u0_eV"] == pytest.approx(u0, rel=1e-12)
