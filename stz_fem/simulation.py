@@ -13,6 +13,7 @@ import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import csv
 import dataclasses
+import gc
 import json
 import sys
 import time
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 from dolfinx import fem, io
 from mpi4py import MPI
+from petsc4py import PETSc
 
 from stz_fem import bands, initial_chi, plots
 from stz_fem.atomistic.energy_chi import chi_from_energy
@@ -133,10 +135,21 @@ class Simulation:
         self.close()
 
     def close(self) -> None:
-        """Free PETSc objects collectively (see ``MechanicsSolver.destroy``)."""
+        """Free PETSc objects collectively (see ``MechanicsSolver.destroy``).
+
+        petsc4py parks parallel objects whose Python wrappers the garbage collector freed until
+        a collective ``garbage_cleanup``; collecting cycles on every rank at this same point
+        and freeing the parked objects first keeps the explicit destroys that follow the same
+        on all ranks (CI hung in them; see ``MechanicsSolver.destroy`` for the other cause).
+        """
+        self.comm.Barrier()
+        gc.collect()
+        PETSc.garbage_cleanup(self.comm)
         self.solver.destroy()
         if self.diffusion is not None:
             self.diffusion.destroy()
+        gc.collect()
+        PETSc.garbage_cleanup(self.comm)
 
     # -- bookkeeping -------------------------------------------------------------------
 

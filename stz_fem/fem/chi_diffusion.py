@@ -95,10 +95,11 @@ class ChiDiffusion:
 
     def destroy(self) -> None:
         """Free the PETSc objects (collective)."""
-        for obj in (self.mass_solver, self.solver, self.A, self.b, self.x, self.rhs_free):
+        comm = self.q.mesh.comm
+        for obj in (self.mass_solver, self.solver, self.A, self.b, self.x, self.rhs_free,
+                    *([self.reduced] if self.reduced is not None else [])):
             obj.destroy()
-        if self.reduced is not None:
-            self.reduced.destroy()
+            comm.Barrier()  # see MechanicsSolver.destroy
         self.constraints.destroy()
 
     def _solve_free(self, ksp: PETSc.KSP, form: fem.Form, out: fem.Function) -> None:

@@ -271,11 +271,14 @@ class MechanicsSolver:
         """Free the PETSc objects (collective). The SNES callbacks make reference cycles, so
         leaving this to the garbage collector would destroy parallel objects at different
         moments on different ranks and deadlock."""
+        comm = self.mesh.comm
         for obj in (self.snes, self.J, self.A, self.b, self.f, self.x, self.x_committed,
-                    self._last_increment):
+                    self._last_increment, *self._modes):
             obj.destroy()
-        for vec in self._modes:
-            vec.destroy()
+            # MUMPS instances share one communicator and their termination does not make
+            # every rank wait: a rank that runs ahead into the next instance's termination
+            # mixes the messages of the two, which hung CI. Keep the ranks in step.
+            comm.Barrier()
         self.constraints.destroy()
 
     def internal_force(self) -> np.ndarray:
