@@ -258,19 +258,56 @@ def band_width(
         nbins = max(round((high - low) / cell_size) + 1, 3)
     elif nbins < 3:
         raise ValueError(f"nbins must be at least 3, got {nbins}")
+    if high <= low:
+        return math.nan
+    position, profile = _slab_profile(distance, volume, values, low, high, nbins)
+    return profiles.fwhm(position, profile, baseline=profile.min())
+
+
+def surface_profile(
+    coords: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    values: npt.ArrayLike,
+    surface: float,
+    depth: float,
+    start: float,
+    stop: float,
+    bin_width: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Profile of a field along the plane surface y = ``surface`` of a 2-D specimen, from the
+    cells whose centroids lie within ``depth`` of it and between x = ``start`` and ``stop``.
+
+    Returns the positions along x (m) and the volume-weighted averages of ``values`` in slabs
+    about ``bin_width`` wide (empty slabs left out), for :func:`band_count_and_spacing`.
+    """
+    volume = _volumes(volume)
+    coords = _coordinates(coords, volume.size)
+    (values,) = _cell_fields(volume.size, values)
+    if not (depth > 0.0 and bin_width > 0.0 and stop > start):
+        raise ValueError(f"need depth > 0, bin_width > 0 and stop > start, got {depth}, "
+                         f"{bin_width}, {start}..{stop}")
+    x = coords[:, 0]
+    near = (np.abs(coords[:, 1] - surface) <= depth) & (x >= start) & (x <= stop)
+    nbins = max(round((stop - start) / bin_width) + 1, 3)
+    return _slab_profile(x[near], volume[near], values[near], start, stop, nbins)
+
+
+def _slab_profile(
+    distance: FloatArray, volume: FloatArray, values: FloatArray, low: float, high: float,
+    nbins: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Volume-weighted averages of ``values`` in ``nbins`` slabs of ``distance`` from ``low``
+    to ``high``, each placed at the weighted mean position of its cells; empty slabs (a graded
+    mesh, the domain's edge) are left out."""
     # Slabs centred on the extreme positions: on a mesh aligned with the normal every row of
     # cells then falls in the middle of its own slab rather than on a slab boundary.
     step = (high - low) / (nbins - 1)
-    if step <= 0.0:
-        return math.nan
     slab = np.clip(np.floor((distance - low) / step + 0.5).astype(np.intp), 0, nbins - 1)
     weight = np.bincount(slab, weights=volume, minlength=nbins)
     filled = weight > 0.0
     position = np.bincount(slab, weights=volume * distance, minlength=nbins)[filled]
     profile = np.bincount(slab, weights=volume * values, minlength=nbins)[filled]
-    position /= weight[filled]
-    profile /= weight[filled]
-    return profiles.fwhm(position, profile, baseline=profile.min())
+    return position / weight[filled], profile / weight[filled]
 
 
 def band_count_and_spacing(
@@ -278,6 +315,7 @@ def band_count_and_spacing(
     values: npt.ArrayLike,
     length: float,
     threshold: float = 0.5,
+    min_prominence: float = 0.0,
 ) -> BandCount:
     """Distinct bands meeting a surface, from a profile along it (MODEL.md §6, bending).
 
@@ -293,6 +331,8 @@ def band_count_and_spacing(
             shape (M,).
         length: length of the surface, m, for the number of bands per unit length.
         threshold: minimal prominence relative to the highest peak's, in (0, 1].
+        min_prominence: minimal prominence in the units of ``values`` (e.g. a plastic strain
+            below which nothing counts as a band).
 
     Returns:
         :class:`BandCount` (count, spacing in m, bands per metre); the spacing is the mean
@@ -315,12 +355,12 @@ def band_count_and_spacing(
     positions, values = positions[order], values[order]
     baseline = values.min()
     span = values.max() - baseline
-    if span <= 0.0:
+    if span <= 0.0 or span < min_prominence:
         return BandCount(0, math.nan, 0.0)
     # Baseline samples beyond both ends let find_peaks see maxima at the ends and give the
     # highest peak a prominence of exactly `span`.
     padded = np.concatenate(([baseline], values, [baseline]))
-    peaks, _ = find_peaks(padded, distance=3, prominence=threshold * span)
+    peaks, _ = find_peaks(padded, distance=3, prominence=max(threshold * span, min_prominence))
     at = positions[peaks - 1]
     spacing = float(np.diff(at).mean()) if at.size >= 2 else math.nan
     return BandCount(int(at.size), spacing, float(at.size / length))

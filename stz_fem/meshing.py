@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import gmsh
+import numpy as np
 from dolfinx.io import gmsh as dolfinx_gmsh
 from mpi4py import MPI
 
@@ -55,61 +56,149 @@ def cached_mesh(
         gmsh.finalize()
 
 
-def double_edge_notched_bar(
-    width: float, length: float, notch_depth: float, notch_radius: float,
-    size_root: float, size_far: float,
-) -> None:
-    """Plane bar [0, width] × [0, length] (m) with two U notches at mid-length.
+def _notch(edge: tuple[float, float], inward: tuple[float, float], depth: float, radius: float,
+           angle_deg: float) -> list[tuple[int, int]]:
+    """OCC surfaces that cut a notch into a plane edge.
 
-    Each notch is a slot of width 2·radius ending in a half circle, ``notch_depth`` deep from
-    its edge. Physical groups: curves "bottom", "top"; surface "bar". The element size grows
-    from ``size_root`` within one radius of the notch roots to ``size_far`` a bar width away.
+    The notch runs ``depth`` (m) from the edge point along the unit vector ``inward``; its root
+    is a circle of ``radius`` (m) and its flanks are tangent to it with an included angle of
+    ``angle_deg`` (0: a U notch with parallel flanks; 60: a typical V notch).
     """
     occ = gmsh.model.occ
-    bar = occ.addRectangle(0.0, 0.0, 0.0, width, length)
-    y0, r = 0.5 * length, notch_radius
-    cutters, centres = [], []
-    for edge, inward in ((0.0, 1.0), (width, -1.0)):
-        root = edge + inward * (notch_depth - r)
-        centres.append(root)
-        # the slot runs from just outside the edge to the centre of the rounded root
-        x_slot = edge - r if inward > 0 else root
-        cutters.append((2, occ.addRectangle(x_slot, y0 - r, 0.0, abs(root - edge) + r, 2 * r)))
-        cutters.append((2, occ.addDisk(root, y0, 0.0, r, r)))
-    occ.cut([(2, bar)], cutters)
-    occ.synchronize()
+    n, tangent = np.array(inward, dtype=float), np.array([-inward[1], inward[0]], dtype=float)
+    half = np.radians(0.5 * angle_deg)
+    centre = np.array(edge) + (depth - radius) * n
+    # each flank leaves its tangent point outwards and ends one radius beyond the edge
+    run = (depth - radius + radius * np.sin(half) + radius) / np.cos(half)
+    corners = []
+    for side in (1.0, -1.0):
+        touch = centre + radius * (side * np.cos(half) * tangent + np.sin(half) * n)
+        corners.append((touch, touch + run * (-np.cos(half) * n + side * np.sin(half) * tangent)))
+    ring = [corners[0][0], corners[0][1], corners[1][1], corners[1][0]]
+    points = [occ.addPoint(x, y, 0.0) for x, y in ring]
+    lines = [occ.addLine(points[i], points[(i + 1) % 4]) for i in range(4)]
+    flanks = occ.addPlaneSurface([occ.addCurveLoop(lines)])
+    root = occ.addDisk(centre[0], centre[1], 0.0, radius, radius)
+    return [(2, flanks), (2, root)]
 
-    surfaces = gmsh.model.getEntities(2)
-    gmsh.model.addPhysicalGroup(2, [s[1] for s in surfaces], name="bar")
-    tol = 1e-3 * min(notch_radius, width)  # OCC bounding boxes are padded by ~1e-7 m
-    bottom, top, roots = [], [], []
-    for _, tag in gmsh.model.getEntities(1):
-        xmin, ymin, _, xmax, ymax, _ = gmsh.model.getBoundingBox(1, tag)
-        if ymax < tol:
-            bottom.append(tag)
-        elif ymin > length - tol:
-            top.append(tag)
-        elif ymax - ymin > tol and any(
-            xmin > c - r - tol and xmax < c + r + tol for c in centres
-        ) and ymin > y0 - r - tol and ymax < y0 + r + tol:
-            roots.append(tag)  # arcs of a notch root (the disk seam may split one in two)
-    gmsh.model.addPhysicalGroup(1, bottom, name="bottom")
-    gmsh.model.addPhysicalGroup(1, top, name="top")
 
-    field = gmsh.model.mesh.field
-    distance = field.add("Distance")
-    field.setNumbers(distance, "CurvesList", roots)
-    field.setNumber(distance, "Sampling", 100)
-    threshold = field.add("Threshold")
-    field.setNumber(threshold, "InField", distance)
-    field.setNumber(threshold, "SizeMin", size_root)
-    field.setNumber(threshold, "SizeMax", size_far)
-    field.setNumber(threshold, "DistMin", notch_radius)
-    field.setNumber(threshold, "DistMax", width)
-    field.setAsBackgroundMesh(threshold)
+def _refine(targets: list[tuple[str, list[int], float, float, float]], size_far: float) -> None:
+    """Background size: the smallest of one Threshold field per (kind, tags, size, reach,
+    spread): ``size`` within ``reach`` (m) of the curves or points ``tags`` (kind "CurvesList"
+    or "PointsList"), growing linearly to ``size_far`` over ``spread`` (m) beyond."""
     for option in ("Mesh.MeshSizeFromPoints", "Mesh.MeshSizeFromCurvature",
                    "Mesh.MeshSizeExtendFromBoundary"):
         gmsh.option.setNumber(option, 0)
+    gmsh.option.setNumber("Mesh.MeshSizeMax", size_far)
+    field = gmsh.model.mesh.field
+    thresholds = []
+    for kind, tags, size, reach, spread in targets:
+        distance = field.add("Distance")
+        field.setNumbers(distance, kind, tags)
+        field.setNumber(distance, "Sampling", 100)
+        threshold = field.add("Threshold")
+        field.setNumber(threshold, "InField", distance)
+        field.setNumber(threshold, "SizeMin", size)
+        field.setNumber(threshold, "SizeMax", size_far)
+        field.setNumber(threshold, "DistMin", reach)
+        field.setNumber(threshold, "DistMax", reach + spread)
+        thresholds.append(threshold)
+    if thresholds:
+        smallest = field.add("Min")
+        field.setNumbers(smallest, "FieldsList", thresholds)
+        field.setAsBackgroundMesh(smallest)
+
+
+def _root_arcs() -> list[int]:
+    """Tags of the round curves of the model: the notch roots (OCC disks are ellipses)."""
+    return [tag for _, tag in gmsh.model.getEntities(1)
+            if gmsh.model.getType(1, tag) in ("Circle", "Ellipse")]
+
+
+def _name_edges(tol: float, rules: dict[str, Callable[[tuple[float, ...]], bool]]) -> None:
+    """Physical curve groups: each curve goes to the first group whose rule accepts its
+    bounding box (xmin, ymin, xmax, ymax), padded inwards by ``tol`` (OCC pads by ~1e-7 m)."""
+    groups: dict[str, list[int]] = {name: [] for name in rules}
+    for _, tag in gmsh.model.getEntities(1):
+        xmin, ymin, _, xmax, ymax, _ = gmsh.model.getBoundingBox(1, tag)
+        box = (xmin + tol, ymin + tol, xmax - tol, ymax - tol)
+        for name, rule in rules.items():
+            if rule(box):
+                groups[name].append(tag)
+                break
+    for name, tags in groups.items():
+        gmsh.model.addPhysicalGroup(1, tags, name=name)
+
+
+def double_edge_notched_bar(
+    width: float, length: float, notch_depth: float, notch_radius: float,
+    size_root: float, size_far: float, notch_angle: float = 0.0,
+) -> None:
+    """Plane bar [0, width] × [0, length] (m) with two notches at mid-length.
+
+    Each notch is ``notch_depth`` deep from its edge, with a root of ``notch_radius`` and an
+    included flank angle ``notch_angle`` (degrees; 0 is a U notch). Physical groups: curves
+    "bottom", "top"; surface "bar". The element size grows from ``size_root`` within one root
+    diameter of the root centres to ``size_far`` a bar width away.
+    """
+    occ = gmsh.model.occ
+    bar = occ.addRectangle(0.0, 0.0, 0.0, width, length)
+    y0 = 0.5 * length
+    cutters = []
+    for edge, inward in (((0.0, y0), (1.0, 0.0)), ((width, y0), (-1.0, 0.0))):
+        cutters += _notch(edge, inward, notch_depth, notch_radius, notch_angle)
+    occ.cut([(2, bar)], cutters)
+    occ.synchronize()
+    gmsh.model.addPhysicalGroup(2, [s[1] for s in gmsh.model.getEntities(2)], name="bar")
+    _name_edges(1e-3 * min(width, length), {
+        "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > length})
+    _refine([("CurvesList", _root_arcs(), size_root, notch_radius, width)], size_far)
+
+
+def beam(
+    length: float, thickness: float, size_fine: float, size_far: float,
+    surface_depth: float = 0.0, refine_points: tuple[tuple[float, float], ...] = (),
+    refine_radius: float = 0.0, notch_depth: float = 0.0, notch_radius: float = 0.0,
+    notch_angle: float = 0.0,
+) -> None:
+    """Plane beam [−length/2, length/2] × [0, thickness] (m), optionally notched at the middle
+    of its lower (tensile) face y = 0.
+
+    The element size is ``size_fine`` within ``surface_depth`` of the lower face (bending
+    bands start there), within ``refine_radius`` of each of ``refine_points`` (roller
+    contacts) and within one radius of the notch root, growing to ``size_far`` over a
+    thickness.
+    Physical groups: curves "bottom", "top", "left", "right", "notch"; surface "beam". The
+    end faces have a node at mid-height.
+    """
+    occ = gmsh.model.occ
+    half = 0.5 * length
+    # the end faces have a vertex at mid-height: a node there can pin the beam without
+    # holding the face's rotation
+    outline = [(-half, 0.0), (half, 0.0), (half, 0.5 * thickness), (half, thickness),
+               (-half, thickness), (-half, 0.5 * thickness)]
+    corners = [occ.addPoint(x, y, 0.0) for x, y in outline]
+    edges = [occ.addLine(corners[i], corners[(i + 1) % 6]) for i in range(6)]
+    body = occ.addPlaneSurface([occ.addCurveLoop(edges)])
+    if notch_depth > 0.0:
+        occ.cut([(2, body)], _notch((0.0, 0.0), (0.0, 1.0), notch_depth, notch_radius,
+                                    notch_angle))
+    points = [occ.addPoint(x, y, 0.0) for x, y in refine_points]
+    occ.synchronize()
+    gmsh.model.addPhysicalGroup(2, [s[1] for s in gmsh.model.getEntities(2)], name="beam")
+    _name_edges(1e-3 * thickness, {
+        "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > thickness,
+        "left": lambda b: b[2] < -half, "right": lambda b: b[0] > half,
+        "notch": lambda b: True,
+    })
+    spread = thickness
+    targets = [("CurvesList", _root_arcs(), size_fine, notch_radius, spread)]
+    if surface_depth > 0.0:
+        bottom = gmsh.model.getEntitiesForPhysicalName("bottom")
+        targets.append(("CurvesList", [t for _, t in bottom], size_fine, surface_depth, spread))
+    if points:
+        targets.append(("PointsList", points, size_fine, refine_radius, spread))
+    _refine(targets if notch_depth > 0.0 else targets[1:], size_far)
 
 
 def indented_block(
@@ -121,28 +210,10 @@ def indented_block(
     surface "block"."""
     occ = gmsh.model.occ
     block = occ.addRectangle(-0.5 * width, 0.0, 0.0, width, height)
-    occ.synchronize()
-    gmsh.model.addPhysicalGroup(2, [block], name="block")
-    tol = 1e-3 * min(width, height)  # OCC bounding boxes are padded by ~1e-7 m
-    groups: dict[str, list[int]] = {"bottom": [], "top": [], "sides": []}
-    for _, tag in gmsh.model.getEntities(1):
-        _, ymin, _, _, ymax, _ = gmsh.model.getBoundingBox(1, tag)
-        name = "bottom" if ymax < tol else "top" if ymin > height - tol else "sides"
-        groups[name].append(tag)
-    for name, tags in groups.items():
-        gmsh.model.addPhysicalGroup(1, tags, name=name)
     apex = occ.addPoint(0.0, height, 0.0)
     occ.synchronize()
-    field = gmsh.model.mesh.field
-    distance = field.add("Distance")
-    field.setNumbers(distance, "PointsList", [apex])
-    threshold = field.add("Threshold")
-    field.setNumber(threshold, "InField", distance)
-    field.setNumber(threshold, "SizeMin", size_contact)
-    field.setNumber(threshold, "SizeMax", size_far)
-    field.setNumber(threshold, "DistMin", refine_radius)
-    field.setNumber(threshold, "DistMax", refine_radius + height)
-    field.setAsBackgroundMesh(threshold)
-    for option in ("Mesh.MeshSizeFromPoints", "Mesh.MeshSizeFromCurvature",
-                   "Mesh.MeshSizeExtendFromBoundary"):
-        gmsh.option.setNumber(option, 0)
+    gmsh.model.addPhysicalGroup(2, [block], name="block")
+    _name_edges(1e-3 * min(width, height), {
+        "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > height,
+        "sides": lambda b: True})
+    _refine([("PointsList", [apex], size_contact, refine_radius, height)], size_far)

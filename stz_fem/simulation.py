@@ -163,10 +163,28 @@ class Simulation:
                     gathered["dissipation"], gathered["plastic_strain"], gathered["chi_K"],
                     self.specimen.loading_axis, period=self.setup.period,
                 )
+                result.update(self._surface_bands(gathered))
             else:
                 result = {"localization_index": bands.localization_index(
                     gathered["D_per_s"], gathered["dissipation"], gathered["volume"])}
         return self.comm.bcast(result, root=0)
+
+    def _surface_bands(self, cells: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Bands meeting the specimen's tensile surface: count and spacing (m) of the peaks of
+        the accumulated plastic strain in the cells within two element sizes of it, where the
+        strain rises by at least ``SURFACE_BAND_STRAIN`` above the surface's minimum."""
+        surface = self.specimen.tensile_surface()
+        if surface is None:
+            return {}
+        y, start, stop = surface
+        size = self.case["mesh"]["size"]
+        x, profile = bands.surface_profile(cells["coords"], cells["volume"],
+                                           cells["plastic_strain"], y, 2.0 * size, start,
+                                           stop, size)
+        found = bands.band_count_and_spacing(x, profile, stop - start,
+                                             min_prominence=SURFACE_BAND_STRAIN)
+        return {"count": found.count,
+                "spacing_m": found.spacing if np.isfinite(found.spacing) else None}
 
     def _summary(self, status: str, history: list[dict], stats: dict) -> dict:
         loads = [h["nominal_strain"] for h in history]
@@ -188,8 +206,8 @@ class Simulation:
                 "width_m": last.get("width_m"),
                 "width_chi_m": last.get("width_chi_m"),
                 "centre_m": last.get("centre_m"),
-                "count": None,
-                "spacing_m": None,
+                "count": last.get("count"),
+                "spacing_m": last.get("spacing_m"),
             },
             "specimen_results": self._specimen_results(),
             "band_history": history,
@@ -361,6 +379,8 @@ class Simulation:
 
 
 CHECKPOINT = "checkpoint.npz"
+SURFACE_BAND_STRAIN = 0.01
+"""Accumulated plastic strain by which a band must stand out on a tensile surface."""
 RESTART_MAY_CHANGE = ("loading.end_strain", "solver", "output", "title")
 """Case keys a restart may change: how far to go, the step control and the outputs."""
 

@@ -162,10 +162,17 @@ class Constraints:
         values = u.x.array[:n] - (0.0 if t is None else self.offset(t))
         x.array[:] = values[self._free]
 
-    def reaction(self, residual: np.ndarray, facets: np.ndarray, component: int) -> float:
-        """Sum of the full residual (N) over the owned dofs of ``component`` on ``facets``."""
+    def reaction(
+        self, residual: np.ndarray, facets: np.ndarray, component: int,
+        lever: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> float:
+        """Sum of the full residual (N) over the owned dofs of ``component`` on ``facets``;
+        with ``lever`` (node points (3, n) → arm (n,), m) the moment Σ f·arm (N·m)."""
         fdim = self.V.mesh.topology.dim - 1
         nodes = fem.locate_dofs_topological(self.V, fdim, facets)
         nodes = nodes[nodes < self._coords.shape[0]]
-        local = residual[nodes * self.bs + component].sum()
+        forces = residual[nodes * self.bs + component]
+        if lever is not None:
+            forces = forces * lever(self._coords[nodes].T)
+        local = forces.sum()
         return self.V.mesh.comm.allreduce(local, op=MPI.SUM)

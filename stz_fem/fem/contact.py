@@ -1,9 +1,10 @@
-"""Frictionless contact with a rigid indenter (cylinder in 2-D, sphere in 3-D), by penalty.
+"""Frictionless contact with rigid indenters and rollers (cylinders in 2-D, spheres in 3-D), by
+penalty.
 
-The indenter is a disk or ball of radius R whose centre moves along −e_y:
+Each obstacle is a disk or ball of radius R whose centre moves along −e_y (or stays put):
 c(t) = c₀ − d(t) e_y, d(t) = v·t the depth of its lowest point below the undeformed surface.
 At a surface point X with displacement u the gap is g = |X + u − c(t)| − R, and the contact
-stores the energy
+stores the energy (summed over the obstacles)
 
     Π(u, t) = ∫_Γ (k/2) ⟨−g⟩₊² dΓ,
 
@@ -29,50 +30,63 @@ CONTACT_TAG = 1
 
 @dataclass(frozen=True)
 class RigidIndenter:
-    """A rigid cylinder/sphere: radius (m), initial centre (m, gdim), speed along −e_y (m/s),
-    penalty stiffness k (Pa/m) and the facets it may touch."""
+    """A rigid cylinder (2-D) or sphere (3-D): radius (m), initial centre (m, gdim) and speed
+    along −e_y (m/s; 0 for a fixed support roller)."""
 
     radius: float
     centre: tuple[float, ...]
-    speed: float
-    stiffness: float
-    facets: np.ndarray
+    speed: float = 0.0
 
-    def measure(self, mesh: dmesh.Mesh) -> ufl.Measure:
-        fdim = mesh.topology.dim - 1
-        facets = np.sort(self.facets).astype(np.int32)
-        tags = dmesh.meshtags(mesh, fdim, facets, np.full(facets.size, CONTACT_TAG,
-                                                          dtype=np.int32))
-        # the contact edge is sharp: integrate the penalty with a high-order rule
-        return ufl.Measure("ds", domain=mesh, subdomain_data=tags,
-                           metadata={"quadrature_degree": 6})(CONTACT_TAG)
-
-    def _geometry(self, u: fem.Function, t: fem.Constant):
+    def geometry(self, u: fem.Function, t: fem.Constant):
+        """Unit normal from the centre to the displaced surface point, and the penetration
+        ⟨R − |X + u − c(t)|⟩₊ (m), as UFL expressions."""
         mesh = u.function_space.mesh
         gdim = mesh.geometry.dim
         e_y = ufl.as_vector([1.0 if i == 1 else 0.0 for i in range(gdim)])
         centre = ufl.as_vector(self.centre[:gdim]) - self.speed * t * e_y
         offset = ufl.SpatialCoordinate(mesh) + u - centre
         distance = ufl.sqrt(ufl.dot(offset, offset))
-        penetration = ufl.max_value(self.radius - distance, 0.0)
-        return offset / distance, penetration
+        return offset / distance, ufl.max_value(self.radius - distance, 0.0)
+
+
+@dataclass(frozen=True)
+class PenaltyContact:
+    """Rigid obstacles (indenters, rollers) pressing on ``facets`` with penalty stiffness k
+    (Pa/m). Every obstacle is integrated over all the facets (its penetration is zero away
+    from it), so one set of facet tags serves any number of them."""
+
+    obstacles: tuple[RigidIndenter, ...]
+    stiffness: float
+    facets: np.ndarray
+
+    def measure(self, mesh: dmesh.Mesh) -> ufl.Measure:
+        fdim = mesh.topology.dim - 1
+        facets = np.unique(self.facets).astype(np.int32)
+        tags = dmesh.meshtags(mesh, fdim, facets, np.full(facets.size, CONTACT_TAG,
+                                                          dtype=np.int32))
+        # the contact edge is sharp: integrate the penalty with a high-order rule
+        return ufl.Measure("ds", domain=mesh, subdomain_data=tags,
+                           metadata={"quadrature_degree": 6})(CONTACT_TAG)
 
     def energy(self, u: fem.Function, t: fem.Constant) -> ufl.Form:
         """Π(u, t), J (per m of thickness in 2-D)."""
-        _normal, penetration = self._geometry(u, t)
-        return 0.5 * self.stiffness * penetration**2 * self.measure(u.function_space.mesh)
+        ds = self.measure(u.function_space.mesh)
+        return sum(0.5 * self.stiffness * obstacle.geometry(u, t)[1] ** 2 * ds
+                   for obstacle in self.obstacles)
 
-    def forms(self, u: fem.Function, t: fem.Constant) -> dict[str, fem.Form]:
-        """Compiled integrals of the contact pressure p: force along −e_y (N, per m in 2-D),
-        contact area (m, or m² in 3-D), and the pressure moments ∫p, ∫p r² over the contact
-        (r the distance from the indenter axis), from which Hertz's contact size follows."""
-        normal, penetration = self._geometry(u, t)
+    def forms(self, u: fem.Function, t: fem.Constant, obstacle: int = 0) -> dict[str, fem.Form]:
+        """Compiled integrals of the contact pressure p of one obstacle: force along −e_y (N,
+        per m in 2-D), contact area (m, or m² in 3-D), and the pressure moments ∫p, ∫p r²
+        over the contact (r the distance from the obstacle's axis), from which Hertz's contact
+        size follows."""
+        body = self.obstacles[obstacle]
+        normal, penetration = body.geometry(u, t)
         mesh = u.function_space.mesh
         ds = self.measure(mesh)
         pressure = self.stiffness * penetration
         x = ufl.SpatialCoordinate(mesh)
         axis = [i for i in range(mesh.geometry.dim) if i != 1]
-        r2 = sum((x[i] - self.centre[i]) ** 2 for i in axis)
+        r2 = sum((x[i] - body.centre[i]) ** 2 for i in axis)
         touching = ufl.conditional(ufl.gt(penetration, 0.0), 1.0, 0.0)
         return {
             "force": fem.form(-pressure * normal[1] * ds),
@@ -83,7 +97,7 @@ class RigidIndenter:
 
 
 def evaluate(forms: dict[str, fem.Form], comm: MPI.Comm) -> dict[str, float]:
-    """The integrals of ``RigidIndenter.forms``, summed over ranks."""
+    """The integrals of ``PenaltyContact.forms``, summed over ranks."""
     return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for k, f in forms.items()}
 
 

@@ -4,6 +4,7 @@ Each module defines a ``Specimen`` subclass; ``SPECIMENS`` maps case-file names 
 """
 
 from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.bending import PureBending, RollerBending
 from stz_fem.specimens.block import HomogeneousBlock
 from stz_fem.specimens.indentation import Indentation
 from stz_fem.specimens.notched_tension import NotchedTension
@@ -16,9 +17,11 @@ SPECIMENS: dict[str, type[Specimen]] = {
     "indentation": Indentation,
     "notched_tension": NotchedTension,
     "periodic_cell": PeriodicCell,
+    "roller_bending": RollerBending,
+    "pure_bending": PureBending,
 }
 
 __all__ = [
-    "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell", "Setup",
-    "ShearStrip", "Specimen",
+    "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell",
+    "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen",
 ]

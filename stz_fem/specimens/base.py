@@ -9,7 +9,7 @@ import numpy as np
 
 from stz_fem.cases import Field, non_negative, positive
 from stz_fem.fem.constraints import Periodicity, Prescribed
-from stz_fem.fem.contact import RigidIndenter
+from stz_fem.fem.contact import PenaltyContact
 
 COMMON_SCHEMA: dict[str, Any] = {
     "specimen": Field("str"),
@@ -52,6 +52,10 @@ COMMON_SCHEMA: dict[str, Any] = {
 }
 
 
+NOTCH_ANGLE = Field("float", 0.0, minimum=0.0, exclusive_minimum=False, maximum=150.0,
+                    unit="degrees between the flanks; 0 is a U notch")
+
+
 @dataclass
 class Setup:
     """A built specimen: mesh, named boundary facets and constraints."""
@@ -61,7 +65,7 @@ class Setup:
     prescribed: tuple[Prescribed, ...]
     periodic: tuple[Periodicity, ...] = ()
     period: tuple[float | None, ...] | None = None
-    contact: RigidIndenter | None = None
+    contact: PenaltyContact | None = None
 
 
 class Specimen:
@@ -96,6 +100,11 @@ class Specimen:
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         """Load measures of the current iterate; must include ``mean_stress_Pa``."""
         raise NotImplementedError
+
+    def tensile_surface(self) -> tuple[float, float, float] | None:
+        """(y, x_start, x_stop), m: the stretch of a plane face y = const where bands are
+        counted (bending); None where counting does not apply."""
+        return None
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Specimen-specific quantities for summary.json, from the run's curve.csv columns."""

@@ -18,7 +18,12 @@ from mpi4py import MPI
 
 from stz_fem.cases import Field, positive
 from stz_fem.fem.constraints import Prescribed
-from stz_fem.fem.contact import RigidIndenter, evaluate, hertz_half_width_from_moments
+from stz_fem.fem.contact import (
+    PenaltyContact,
+    RigidIndenter,
+    evaluate,
+    hertz_half_width_from_moments,
+)
 from stz_fem.material import from_mapping
 from stz_fem.meshing import cached_mesh, indented_block
 from stz_fem.specimens.base import Setup, Specimen
@@ -62,8 +67,8 @@ class Indentation(Specimen):
             return np.zeros((2, x.shape[1]))
 
         R = g["indenter_radius"]
-        indenter = RigidIndenter(
-            radius=R, centre=(0.0, g["height"] + R), speed=loading["indenter_velocity"],
+        indenter = PenaltyContact(
+            (RigidIndenter(R, (0.0, g["height"] + R), loading["indenter_velocity"]),),
             stiffness=loading["penalty"] * from_mapping(self.case["material"]).E / size,
             facets=facets["top"],
         )

@@ -1,4 +1,4 @@
-"""Double-edge U-notched bar in plane-strain tension (gmsh mesh refined at the notch roots).
+"""Double-edge notched bar (U or V notches) in plane-strain tension, refined at the roots.
 
 The bar [0, W] × [0, L] is clamped at y = 0 and pulled along y at y = L by a rigid grip
 moving at constant velocity. Bands start at the notch roots; annealed glasses localize
@@ -18,7 +18,7 @@ from stz_fem.cases import positive
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen
 
 
 class NotchedTension(Specimen):
@@ -28,6 +28,7 @@ class NotchedTension(Specimen):
             "length": positive("m", 30e-3),
             "notch_depth": positive("m", 2e-3),
             "notch_radius": positive("m", 0.5e-3),
+            "notch_angle": NOTCH_ANGLE,
         },
         "loading": {
             "grip_velocity": positive("m/s", 3e-5),

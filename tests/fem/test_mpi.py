@@ -42,6 +42,19 @@ def parallel_and_serial(data, tmp_path):
     return parallel, serial, parallel_dir, serial_dir
 
 
+def assert_rank_independent(parallel, serial, parallel_dir, serial_dir, column, keys):
+    """Same steps and band measures ``keys`` on all ranks and on one, and the same curve
+    ``column`` (checked on rank 0); returns the serial summary."""
+    assert parallel["steps"] == serial["steps"]
+    for key in keys:
+        assert parallel["bands"][key] == pytest.approx(serial["bands"][key], rel=1e-6, abs=1e-9)
+    if MPI.COMM_WORLD.rank == 0:
+        a = read_curve(parallel_dir / "curve.csv")
+        b = read_curve(serial_dir / "curve.csv")
+        np.testing.assert_allclose(a[column], b[column], rtol=1e-6)
+    return serial
+
+
 def test_strip_curve_and_bands_do_not_depend_on_the_rank_count(tmp_path):
     world = MPI.COMM_WORLD
     assert world.size == 2
@@ -78,19 +91,12 @@ def test_random_initial_field_is_rank_independent(tmp_path):
 
 
 def test_notched_bar_does_not_depend_on_the_rank_count(tmp_path, monkeypatch):
-    world = MPI.COMM_WORLD
     monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(shared_dir(tmp_path, "meshes")))
     case = Path(__file__).resolve().parents[2] / "cases" / "notched_tension.toml"
     data = read_case(case, ["mesh.size=0.4e-3", "mesh.grading=5.0", "loading.end_strain=0.02",
                             "output.fields=false"])
-    parallel, serial, parallel_dir, serial_dir = parallel_and_serial(data, tmp_path)
-    assert parallel["steps"] == serial["steps"]
-    for key in ("localization_index", "orientation_deg", "width_m"):
-        assert parallel["bands"][key] == pytest.approx(serial["bands"][key], rel=1e-6, abs=1e-9)
-    if world.rank == 0:
-        a = read_curve(parallel_dir / "curve.csv")
-        b = read_curve(serial_dir / "curve.csv")
-        np.testing.assert_allclose(a["mean_stress_Pa"], b["mean_stress_Pa"], rtol=1e-6)
+    assert_rank_independent(*parallel_and_serial(data, tmp_path), "mean_stress_Pa",
+                            ("localization_index", "orientation_deg", "width_m"))
 
 
 def test_checkpoint_from_two_ranks_restarts_on_one(tmp_path):
@@ -135,3 +141,15 @@ def test_indentation_does_not_depend_on_the_rank_count(tmp_path, monkeypatch):
         onset = parallel["specimen_results"]["plasticity_onset_depth_m"]
         assert onset is not None and onset == pytest.approx(
             serial["specimen_results"]["plasticity_onset_depth_m"], rel=1e-6)
+
+
+def test_notched_bend_does_not_depend_on_the_rank_count(tmp_path, monkeypatch):
+    """Three-point bending of a V-notched beam (roller contact, simply supported ends): the
+    load curve and the band measures agree on 1 and 2 ranks."""
+    monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(shared_dir(tmp_path, "meshes")))
+    case = Path(__file__).resolve().parents[2] / "cases" / "notched_bend.toml"
+    data = read_case(case, ["mesh.size=0.4e-3", "mesh.grading=6.0", "geometry.notch_angle=60.0",
+                            "loading.end_strain=0.012", "output.fields=false"])
+    serial = assert_rank_independent(*parallel_and_serial(data, tmp_path), "force_N_per_m",
+                                     ("localization_index", "orientation_deg", "count"))
+    assert serial["bands"]["localization_index"] > 0.5  # flow is at the notch root

@@ -1,0 +1,232 @@
+"""Plane-strain beams in bending: three- or four-point bending by rigid rollers (optionally
+notched at mid-span), and pure bending by rotating end grips.
+
+The beam [−L/2, L/2] × [0, t] has its tensile face at y = 0, where bands start (Conner et al.
+2004 saw their spacing grow in proportion to the thickness). The nominal strain of both is the
+beam-theory strain of the tensile surface at mid-span, the nominal stress the beam-theory
+surface stress 6M/t² of the bending moment M per unit depth; summary.json counts the bands
+that meet the tensile surface (MODEL.md §6).
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from typing import Any, ClassVar
+
+import numpy as np
+from mpi4py import MPI
+
+from stz_fem.cases import Field, non_negative, positive
+from stz_fem.errors import InputError
+from stz_fem.fem.constraints import Prescribed
+from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
+from stz_fem.material import from_mapping
+from stz_fem.meshing import beam, cached_mesh
+from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen
+
+BEAM_GEOMETRY: dict[str, Any] = {
+    "length": positive("m", 50e-3),
+    "thickness": positive("m", 10e-3),
+    # mesh.size applies within this depth of the tensile face (0: only where else refined)
+    "refine_depth": non_negative("m", 0.0),
+}
+
+
+def _zero(x: np.ndarray, t: float) -> np.ndarray:
+    return np.zeros(x.shape[1])
+
+
+def _load_drops(deflection: np.ndarray, force: np.ndarray) -> list[dict[str, float]]:
+    """Steps where the force falls by more than 0.5 % while the load point advances."""
+    drops = np.flatnonzero(np.diff(force) < -0.005 * force[:-1])
+    return [{"deflection_m": float(deflection[k + 1]),
+             "relative_drop": float(1.0 - force[k + 1] / force[k])} for k in drops]
+
+
+class _Beam(Specimen):
+    """The beam mesh and what the bending specimens share."""
+
+    loading_axis = 0
+    strain_label = "nominal surface strain"
+    stress_label = "nominal surface stress 6M/t² (Pa)"
+
+    def _mesh(self, comm: MPI.Comm, **extra: Any):
+        g, m = self.case["geometry"], self.case["mesh"]
+        params = {"length": g["length"], "thickness": g["thickness"],
+                  "size_fine": m["size"], "size_far": m["size"] * m["grading"],
+                  "surface_depth": g["refine_depth"], **extra}
+        data = cached_mesh("beam", beam, params, comm, 2)
+        names = ("bottom", "top", "left", "right")
+        facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
+        return data.mesh, facets
+
+
+class RollerBending(_Beam):
+    """Three-point (``load_span`` = 0) or four-point bending over the span S = ``length``:
+    rigid loading rollers at x = ±S_i/2 (or 0) on top move down and press by frictionless
+    penalty contact. The end faces are simply supported: u_y = 0 over each face, which
+    leaves it free to turn and spreads the reaction as shear over the thickness (a point
+    or roller support concentrates it enough to yield there first), and u_x = 0 at the
+    left face's mid-height."""
+
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {
+            **BEAM_GEOMETRY,
+            "load_span": non_negative("m (0: three-point bending)", 0.0),
+            "roller_radius": positive("m", 2e-3),
+            "notch_depth": non_negative("m (0: no notch)", 0.0),
+            "notch_radius": positive("m", 0.25e-3),
+            "notch_angle": NOTCH_ANGLE,
+        },
+        "loading": {
+            "roller_velocity": positive("m/s", 1e-5),
+            "end_strain": positive("nominal surface strain", 0.03),
+            "penalty": Field("float", 100.0, minimum=0.0, unit="k·h/E"),
+        },
+    }
+    load_columns = ("deflection_m", "force_N_per_m")
+
+    def __init__(self, case: dict) -> None:
+        super().__init__(case)
+        self._forms: list | None = None
+
+    @property
+    def _arm(self) -> float:
+        """Distance a from a support to the nearer loading roller, m."""
+        g = self.case["geometry"]
+        return 0.5 * (g["length"] - g["load_span"])
+
+    def _check(self) -> None:
+        g = self.case["geometry"]
+        problems = []
+        if not g["load_span"] < g["length"]:
+            problems.append(f"need load_span ({g['load_span']:g} m) < length "
+                            f"({g['length']:g} m)")
+        if g["notch_depth"] > 0.0 and not (
+                g["notch_radius"] <= g["notch_depth"] < 0.5 * g["thickness"]):
+            problems.append(f"a notch needs notch_radius ({g['notch_radius']:g} m) ≤ "
+                            f"notch_depth ({g['notch_depth']:g} m) < thickness/2")
+        if problems:
+            raise InputError("geometry: " + "; ".join(problems))
+
+    def build(self, comm: MPI.Comm) -> Setup:
+        self._check()
+        g, loading = self.case["geometry"], self.case["loading"]
+        t, half_i = g["thickness"], 0.5 * g["load_span"]
+        loads_at = (-half_i, half_i) if half_i > 0.0 else (0.0,)
+        size = self.case["mesh"]["size"]
+        msh, facets = self._mesh(
+            comm, refine_points=tuple((x, t) for x in loads_at),
+            refine_radius=0.1 * g["roller_radius"],
+            notch_depth=g["notch_depth"], notch_radius=g["notch_radius"],
+            notch_angle=g["notch_angle"],
+        )
+        supports = (
+            Prescribed(facets["left"], 1, _zero), Prescribed(facets["right"], 1, _zero),
+            Prescribed(facets["left"], 0, _zero,
+                       where=lambda x: np.abs(x[1] - 0.5 * t) <= 1e-6 * t),
+        )
+        R = g["roller_radius"]
+        contact = PenaltyContact(
+            tuple(RigidIndenter(R, (x, t + R), loading["roller_velocity"]) for x in loads_at),
+            stiffness=loading["penalty"] * from_mapping(self.case["material"]).E / size,
+            facets=facets["top"],
+        )
+        return Setup(msh, facets, supports, contact=contact)
+
+    def nominal_strain(self, t: float) -> float:
+        g, a = self.case["geometry"], self._arm
+        deflection = self.case["loading"]["roller_velocity"] * t
+        return 3.0 * g["thickness"] * deflection / (a * (3.0 * g["length"] - 4.0 * a))
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_strain"] / self.nominal_strain(1.0)
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        if self._forms is None:
+            self._forms = [setup.contact.forms(solver.u, solver.time_constant, k)
+                           for k in range(len(setup.contact.obstacles))]
+        force = sum(evaluate(f, solver.mesh.comm)["force"] for f in self._forms)
+        moment = 0.5 * force * self._arm
+        return {"mean_stress_Pa": 6.0 * moment / self.case["geometry"]["thickness"] ** 2,
+                "deflection_m": self.case["loading"]["roller_velocity"] * solver.time,
+                "force_N_per_m": force}
+
+    def tensile_surface(self) -> tuple[float, float, float]:
+        g = self.case["geometry"]
+        half = 0.5 * (g["load_span"] if g["load_span"] > 0.0 else g["length"])
+        return 0.0, -half, half
+
+    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Peak force and nominal stress, and load drops."""
+        peak = int(np.argmax(curve["force_N_per_m"]))
+        return {"max_force_N_per_m": float(curve["force_N_per_m"][peak]),
+                "peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
+                "peak_nominal_strain": float(curve["nominal_strain"][peak]),
+                "load_drops": _load_drops(curve["deflection_m"], curve["force_N_per_m"])}
+
+
+class PureBending(_Beam):
+    """Pure bending: grips clamp the end faces x = ±L/2 and rotate them about their centres
+    (0, t/2) by ∓θ/2, opening the lower face. The moment is uniform; bands are counted on the
+    lower face at least a thickness away from the grips."""
+
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {**BEAM_GEOMETRY, "length": positive("m", 40e-3)},
+        "loading": {
+            "strain_rate": positive("nominal surface strain rate, 1/s", 1e-3),
+            "end_strain": positive("nominal surface strain", 0.05),
+        },
+    }
+    load_columns = ("rotation_rad", "moment_N")
+
+    def build(self, comm: MPI.Comm) -> Setup:
+        g = self.case["geometry"]
+        if g["length"] < 3.0 * g["thickness"]:
+            raise InputError(f"geometry.length = {g['length']:g}: must be at least 3 × "
+                             f"thickness ({3 * g['thickness']:g} m) to leave a uniform span")
+        msh, facets = self._mesh(comm)
+        mid = 0.5 * g["thickness"]
+
+        def grip(sign: float):
+            def value(x: np.ndarray, t: float) -> np.ndarray:
+                return np.vstack([sign * 0.5 * self._rotation(t) * (x[1] - mid),
+                                  np.zeros(x.shape[1])])
+            return value
+
+        prescribed = (Prescribed(facets["left"], None, grip(1.0)),
+                      Prescribed(facets["right"], None, grip(-1.0)))
+        return Setup(msh, facets, prescribed)
+
+    def _rotation(self, t: float) -> float:
+        """Relative rotation θ of the grips (rad): the surface strain is θ·t/(2L)."""
+        g = self.case["geometry"]
+        return 2.0 * g["length"] * self.nominal_strain(t) / g["thickness"]
+
+    def nominal_strain(self, t: float) -> float:
+        return self.case["loading"]["strain_rate"] * t
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_strain"] / self.case["loading"]["strain_rate"]
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        mid = 0.5 * self.case["geometry"]["thickness"]
+        moment = -solver.constraints.reaction(solver.internal_force(), setup.facets["right"],
+                                              0, lever=lambda x: x[1] - mid)
+        return {"mean_stress_Pa": 6.0 * moment / self.case["geometry"]["thickness"] ** 2,
+                "rotation_rad": self._rotation(solver.time), "moment_N": moment}
+
+    def tensile_surface(self) -> tuple[float, float, float]:
+        g = self.case["geometry"]
+        half = 0.5 * g["length"] - g["thickness"]
+        return 0.0, -half, half
+
+    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Peak moment and where it is reached."""
+        peak = int(np.argmax(curve["moment_N"]))
+        return {"max_moment_N": float(curve["moment_N"][peak]),
+                "peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
+                "peak_nominal_strain": float(curve["nominal_strain"][peak])}
