@@ -217,3 +217,30 @@ def indented_block(
         "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > height,
         "sides": lambda b: True})
     _refine([("PointsList", [apex], size_contact, refine_radius, height)], size_far)
+
+
+def indented_quarter_block(
+    width: float, height: float, size_contact: float, size_far: float, refine_radius: float,
+) -> None:
+    """A quarter of a block indented by a sphere at the top centre: [0, width/2] × [0, height]
+    × [0, width/2] (m), y up, the indenter's axis the edge x = z = 0. ``size_contact`` within
+    ``refine_radius`` of (0, height, 0), growing to ``size_far`` a block height away.
+    Physical groups: surfaces "bottom", "top", "symmetry_x" (x = 0), "symmetry_z" (z = 0),
+    "sides"; volume "block"."""
+    occ = gmsh.model.occ
+    half = 0.5 * width
+    block = occ.addBox(0.0, 0.0, 0.0, half, height, half)
+    apex = occ.addPoint(0.0, height, 0.0)
+    occ.synchronize()
+    gmsh.model.addPhysicalGroup(3, [block], name="block")
+    tol = 1e-3 * min(width, height)
+    groups: dict[str, list[int]] = {name: [] for name in
+                                    ("bottom", "top", "symmetry_x", "symmetry_z", "sides")}
+    for _, tag in gmsh.model.getEntities(2):
+        _, ymin, _, xmax, ymax, zmax = gmsh.model.getBoundingBox(2, tag)
+        name = ("bottom" if ymax < tol else "top" if ymin > height - tol
+                else "symmetry_x" if xmax < tol else "symmetry_z" if zmax < tol else "sides")
+        groups[name].append(tag)
+    for name, tags in groups.items():
+        gmsh.model.addPhysicalGroup(2, tags, name=name)
+    _refine([("PointsList", [apex], size_contact, refine_radius, height)], size_far)

@@ -107,6 +107,19 @@ def hertz_half_width_from_moments(moment0: float, moment2: float) -> float:
     return 2.0 * float(np.sqrt(moment2 / moment0)) if moment0 > 0.0 else 0.0
 
 
+def hertz_sphere_radius_from_moments(moment0: float, moment2: float) -> float:
+    """Contact radius a (m) of an axisymmetric pressure distribution from its moments (over
+    the full contact or any symmetric sector of it): for Hertz's p ∝ √(1 − r²/a²),
+    ∫p r² dA / ∫p dA = 2a²/5, so a = √(5M₂/(2M₀))."""
+    return float(np.sqrt(2.5 * moment2 / moment0)) if moment0 > 0.0 else 0.0
+
+
+def hertz_sphere_force(depth: float, radius: float, e_star: float) -> float:
+    """Hertz contact of a rigid sphere on a half-space: P = (4/3) E* √R d^{3/2} (N), with the
+    depth d and R in m and E* = E/(1 − ν²) in Pa; the contact radius is √(R d)."""
+    return float(4.0 / 3.0 * e_star * np.sqrt(radius) * depth**1.5)
+
+
 def hertz_cylinder_half_width(force: float, radius: float, e_star: float) -> float:
     """Hertz line contact of a rigid cylinder on a half-space: a = √(4PR/(πE*)), with P the
     force per unit length (N/m), R (m) and E* = E/(1 − ν²) (Pa)."""

@@ -1,7 +1,11 @@
-"""Plane-strain indentation of a block by a rigid cylinder (penalty contact).
+"""Indentation of a block by a rigid cylinder (plane strain) or sphere (3-D), by penalty
+contact.
 
 The block [−W/2, W/2] × [0, H] (gmsh, refined under the indenter) is clamped at y = 0; a rigid
 cylinder of radius R, touching the surface at x = 0 at t = 0, moves down at constant speed.
+In 3-D a sphere indents the block [−W/2, W/2] × [0, H] × [−W/2, W/2], of which the quarter
+x, z ≥ 0 is meshed, with symmetry conditions on x = 0 and z = 0; forces are the whole
+sphere's.
 Under it a plastic zone grows with shear-band families (Su & Anand 2006 saw semicircular and
 radial ones). The curve reports depth, force per unit length and the contact half-width; the
 summary the depth where plastic flow starts and load drops along the way.
@@ -23,9 +27,10 @@ from stz_fem.fem.contact import (
     RigidIndenter,
     evaluate,
     hertz_half_width_from_moments,
+    hertz_sphere_radius_from_moments,
 )
 from stz_fem.material import from_mapping
-from stz_fem.meshing import cached_mesh, indented_block
+from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
 from stz_fem.specimens.base import Setup, Specimen
 
 
@@ -36,6 +41,7 @@ class Indentation(Specimen):
             "height": positive("m", 2e-3),
             "indenter_radius": positive("m", 1e-3),
             "refine_radius": positive("m (mesh.size applies within it)", 0.3e-3),
+            "dimension": Field("int", 2, choices=(2, 3)),
         },
         "loading": {
             "indenter_velocity": positive("m/s", 1e-6),
@@ -52,28 +58,38 @@ class Indentation(Specimen):
     def __init__(self, case: dict) -> None:
         super().__init__(case)
         self._forms: dict | None = None
+        self.dimension = case.get("geometry", {}).get("dimension", 2)
+        if self.dimension == 3:
+            self.load_columns = ("depth_m", "force_N", "contact_radius_m")
 
     def build(self, comm: MPI.Comm) -> Setup:
         g, mesh_case, loading = self.case["geometry"], self.case["mesh"], self.case["loading"]
-        size = mesh_case["size"]
-        data = cached_mesh("indented_block", indented_block, {
+        size, dim = mesh_case["size"], self.dimension
+        builder = indented_block if dim == 2 else indented_quarter_block
+        data = cached_mesh(builder.__name__, builder, {
             "width": g["width"], "height": g["height"], "size_contact": size,
             "size_far": size * mesh_case["grading"], "refine_radius": g["refine_radius"],
-        }, comm, 2)
-        facets = {name: data.facet_tags.find(data.physical_groups[name].tag)
-                  for name in ("bottom", "top")}
+        }, comm, dim)
+        names = ("bottom", "top") if dim == 2 else ("bottom", "top", "symmetry_x", "symmetry_z")
+        facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
 
         def clamp(x, t):
-            return np.zeros((2, x.shape[1]))
+            return np.zeros((dim, x.shape[1]))
 
+        def zero(x, t):
+            return np.zeros(x.shape[1])
+
+        prescribed = [Prescribed(facets["bottom"], None, clamp)]
+        if dim == 3:
+            prescribed += [Prescribed(facets["symmetry_x"], 0, zero),
+                           Prescribed(facets["symmetry_z"], 2, zero)]
         R = g["indenter_radius"]
         indenter = PenaltyContact(
-            (RigidIndenter(R, (0.0, g["height"] + R), loading["indenter_velocity"]),),
+            (RigidIndenter(R, (0.0, g["height"] + R, 0.0)[:dim], loading["indenter_velocity"]),),
             stiffness=loading["penalty"] * from_mapping(self.case["material"]).E / size,
             facets=facets["top"],
         )
-        return Setup(data.mesh, facets, (Prescribed(facets["bottom"], None, clamp),),
-                     contact=indenter)
+        return Setup(data.mesh, facets, tuple(prescribed), contact=indenter)
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["indenter_velocity"] * t / self.case["geometry"][
@@ -87,25 +103,28 @@ class Indentation(Specimen):
         if self._forms is None:
             self._forms = setup.contact.forms(solver.u, solver.time_constant)
         values = evaluate(self._forms, solver.mesh.comm)
-        half_width = hertz_half_width_from_moments(values["moment0"], values["moment2"])
-        force = values["force"]
-        return {
-            "mean_stress_Pa": force / (2.0 * half_width) if half_width > 0.0 else 0.0,
-            "depth_m": self.case["loading"]["indenter_velocity"] * solver.time,
-            "force_N_per_m": force,
-            "contact_half_width_m": half_width,
-        }
+        depth = self.case["loading"]["indenter_velocity"] * solver.time
+        if self.dimension == 2:
+            a = hertz_half_width_from_moments(values["moment0"], values["moment2"])
+            force = values["force"]
+            return {"mean_stress_Pa": force / (2.0 * a) if a > 0.0 else 0.0, "depth_m": depth,
+                    "force_N_per_m": force, "contact_half_width_m": a}
+        a = hertz_sphere_radius_from_moments(values["moment0"], values["moment2"])
+        force = 4.0 * values["force"]  # the meshed quarter carries a quarter of it
+        return {"mean_stress_Pa": force / (np.pi * a**2) if a > 0.0 else 0.0, "depth_m": depth,
+                "force_N": force, "contact_radius_m": a}
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Depth where plastic flow starts (first D > 0), peak force, and load drops (force
         falling between steps by more than 0.5 % while the depth grows: pop-in-like events)."""
-        depth, force = curve["depth_m"], curve["force_N_per_m"]
+        force_key = self.load_columns[1]  # force_N_per_m (2-D) or force_N (3-D)
+        depth, force = curve["depth_m"], curve[force_key]
         flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
         drops = np.flatnonzero(np.diff(force) < -0.005 * force[:-1])
         return {
             "plasticity_onset_depth_m": float(depth[flowing[0]]) if flowing.size else None,
-            "plasticity_onset_force_N_per_m": float(force[flowing[0]]) if flowing.size else None,
-            "max_force_N_per_m": float(force.max()),
+            f"plasticity_onset_{force_key}": float(force[flowing[0]]) if flowing.size else None,
+            f"max_{force_key}": float(force.max()),
             "load_drops": [{"depth_m": float(depth[k + 1]),
                             "relative_drop": float(1.0 - force[k + 1] / force[k])}
                            for k in drops],
