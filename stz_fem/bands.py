@@ -205,6 +205,34 @@ def band_orientation(
     return BandOrientation(angle, centre, normal)
 
 
+def crossing_band_angles(
+    coords: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    rate: npt.ArrayLike,
+    centre: npt.ArrayLike,
+    hole: float,
+    loading_axis: int = 1,
+) -> tuple[float, float]:
+    """Angles to the loading axis (degrees) of the two arms of an X of bands in a 2-D
+    specimen, crossing at ``centre`` (m): :func:`band_orientation` of the cells in each pair
+    of opposite quadrants about the crossing ("/" first, then "\\"), leaving out those within
+    ``hole`` (m) of it, where the arms overlap. The second moment of a whole X has no useful
+    axis (a symmetric X at 45° has none)."""
+    volume = _volumes(volume)
+    coords = _coordinates(coords, volume.size)
+    (rate,) = _cell_fields(volume.size, rate)
+    if coords.shape[1] != 2:
+        raise ValueError("crossing_band_angles is for 2-D specimens")
+    offset = coords - np.asarray(centre, dtype=float)
+    far = np.hypot(offset[:, 0], offset[:, 1]) > hole
+    rising = offset[:, 0] * offset[:, 1] > 0.0
+    slash, backslash = (
+        band_orientation(coords[arm], volume[arm], rate[arm], loading_axis).angle_deg
+        for arm in (far & rising, far & ~rising)
+    )
+    return slash, backslash
+
+
 def band_width(
     coords: npt.ArrayLike,
     volume: npt.ArrayLike,

@@ -10,6 +10,7 @@ from stz_fem.specimens.indentation import Indentation
 from stz_fem.specimens.notched_tension import NotchedTension
 from stz_fem.specimens.periodic_cell import PeriodicCell
 from stz_fem.specimens.shear_strip import ShearStrip
+from stz_fem.specimens.uniaxial_bar import UniaxialBar
 
 SPECIMENS: dict[str, type[Specimen]] = {
     "shear_strip": ShearStrip,
@@ -19,9 +20,10 @@ SPECIMENS: dict[str, type[Specimen]] = {
     "periodic_cell": PeriodicCell,
     "roller_bending": RollerBending,
     "pure_bending": PureBending,
+    "uniaxial_bar": UniaxialBar,
 }
 
 __all__ = [
     "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell",
-    "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen",
+    "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen", "UniaxialBar",
 ]

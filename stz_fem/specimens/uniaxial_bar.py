@@ -1,0 +1,76 @@
+"""A plane-strain bar in uniaxial compression or tension between frictionless platens.
+
+The bar [−W/2, W/2] × [0, H] (unstructured gmsh triangles, so that no mesh direction favours
+a band angle) slides freely on the platens y = 0 and y = H; the top one moves at constant
+speed. A χ imperfection (``initial_chi``) seeds a band whose angle to the loading axis shows
+the pressure sensitivity α: 45° with α = 0; with α > 0, below 45° in compression and above in
+tension (Zr-based glasses: 43° and 54°, Zhang, Eckert & Schultz 2003).
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from typing import Any, ClassVar
+
+import numpy as np
+from mpi4py import MPI
+
+from stz_fem.cases import Field, positive
+from stz_fem.fem.constraints import Prescribed
+from stz_fem.meshing import beam, cached_mesh
+from stz_fem.specimens.base import Setup, Specimen
+
+
+class UniaxialBar(Specimen):
+    schema: ClassVar[dict[str, Any]] = {
+        "geometry": {
+            "width": positive("m", 10e-3),
+            "height": positive("m", 20e-3),
+        },
+        "loading": {
+            "mode": Field("str", "compression", choices=("compression", "tension")),
+            "strain_rate": positive("1/s, nominal", 1e-3),
+            "end_strain": positive("nominal strain (platen displacement / height)", 0.05),
+        },
+    }
+    loading_axis = 1
+    strain_label = "nominal strain (platen displacement / height)"
+    stress_label = "nominal stress (platen force / width, compression negative) (Pa)"
+
+    def build(self, comm: MPI.Comm) -> Setup:
+        g, m = self.case["geometry"], self.case["mesh"]
+        size = m["size"]
+        # the beam mesh turned on its side: its "thickness" is the bar's height, and its end
+        # faces carry a mid-height node that pins the sideways drift
+        data = cached_mesh("beam", beam, {"length": g["width"], "thickness": g["height"],
+                                          "size_fine": size, "size_far": size}, comm, 2)
+        facets = {name: data.facet_tags.find(data.physical_groups[name].tag)
+                  for name in ("bottom", "top", "left")}
+        speed = self.case["loading"]["strain_rate"] * g["height"] * self._sign
+
+        def zero(x, t):
+            return np.zeros(x.shape[1])
+
+        prescribed = (
+            Prescribed(facets["bottom"], 1, zero),
+            Prescribed(facets["top"], 1, lambda x, t: np.full(x.shape[1], speed * t)),
+            Prescribed(facets["left"], 0, zero,
+                       where=lambda x: np.abs(x[1] - 0.5 * g["height"]) <= 1e-6 * g["height"]),
+        )
+        return Setup(data.mesh, facets, prescribed)
+
+    @property
+    def _sign(self) -> float:
+        return -1.0 if self.case["loading"]["mode"] == "compression" else 1.0
+
+    def nominal_strain(self, t: float) -> float:
+        return self.case["loading"]["strain_rate"] * t
+
+    @property
+    def end_time(self) -> float:
+        return self.case["loading"]["end_strain"] / self.case["loading"]["strain_rate"]
+
+    def loads(self, solver, setup: Setup) -> dict[str, float]:
+        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
+        return {"mean_stress_Pa": force / self.case["geometry"]["width"]}
