@@ -56,20 +56,6 @@ def pct(error: float | None, spec: str = ".2%") -> str:
     return "-" if error is None else format(error, spec)
 
 
-def previous_run(sim: Simulation, out: Path) -> str | None:
-    """What ``out`` holds of this very case: "completed", "checkpoint" (an unfinished run to
-    continue) or None (nothing usable: run afresh)."""
-    path = out / "summary.json"
-    if not path.exists():
-        return None
-    summary = json.loads(path.read_text())
-    if summary.get("case") != json.loads(json.dumps(sim.case, default=str)):
-        return None
-    if summary.get("status") == "completed":
-        return "completed"
-    return "checkpoint" if (out / "checkpoint.npz").exists() else None
-
-
 def run(h: float, grading: float, scale: float, end_strain: float, out: Path,
         comm: MPI.Comm, resume: bool) -> dict:
     """One strip run; returns its row of the table (errors filled in later)."""
@@ -78,7 +64,7 @@ def run(h: float, grading: float, scale: float, end_strain: float, out: Path,
     overrides += [f"solver.{k}={DEFAULTS[k] * scale}" for k in LIMITS]
     data = read_case(CASE, overrides)
     with Simulation(data, out, comm) as sim:
-        previous = comm.bcast(previous_run(sim, out) if resume and comm.rank == 0 else None)
+        previous = sim.previous_run() if resume else None
         if previous == "completed":
             s = json.loads((out / "summary.json").read_text())
         else:

@@ -106,21 +106,47 @@ def localization_index(
     return float(taken @ group_heat / total)
 
 
+def flowing_fraction(rate: npt.ArrayLike, volume: npt.ArrayLike) -> float:
+    """Fraction of the volume where plastic flow goes on (D > 0).
+
+    While it is below the 5 % that :func:`localization_index` ranks, all the dissipation is in
+    that 5 % and L = 1 whatever the flow's shape: L says nothing about bands then.
+    """
+    volume = _volumes(volume)
+    (rate,) = _cell_fields(volume.size, rate)
+    return float(volume[rate > 0.0].sum() / volume.sum())
+
+
 def localization_onset(
-    loads: npt.ArrayLike, localization: npt.ArrayLike, threshold: float = 0.5
+    loads: npt.ArrayLike,
+    localization: npt.ArrayLike,
+    threshold: float = 0.5,
+    flowing: npt.ArrayLike | None = None,
+    fraction: float = 0.05,
 ) -> float | None:
-    """First load at which the localization index exceeds ``threshold`` (MODEL.md §6: 0.5).
+    """First load at which the localization index exceeds ``threshold`` (MODEL.md §6: 0.5)
+    while it is informative.
+
+    MODEL.md §6 takes the first crossing. Where the first plastic flow is confined to a stress
+    concentrator (a notch root, an indenter's edge) less than ``fraction`` of the volume flows
+    and L = 1 by construction, so that crossing is just the first yield, for any material
+    state. With ``flowing`` (the flowing volume fraction at each load, see
+    :func:`flowing_fraction`), samples where it is below ``fraction`` are not counted; without
+    it every sample counts, as in MODEL.md.
 
     Args:
         loads: load samples in the order they were reached (nominal strain, displacement in m,
             ...), shape (M,).
         localization: localization index L at each load, shape (M,).
         threshold: level of L that marks the onset of banding.
+        flowing: flowing volume fraction at each load, shape (M,), or None.
+        fraction: the volume fraction that L ranks (0.05 in :func:`localization_index`).
 
     Returns:
-        The load, in the units of ``loads``, linearly interpolated between the last sample with
-        L ≤ threshold and the first with L > threshold; ``loads[0]`` if the first sample is
-        already above; None if L never exceeds the threshold.
+        The load, in the units of ``loads``, linearly interpolated between the last counted
+        sample with L ≤ threshold and the first with L > threshold; that first load itself if
+        the sample before it is not counted or there is none; None if L never exceeds the
+        threshold at a counted sample.
     """
     loads = np.asarray(loads, dtype=float)
     level = np.asarray(localization, dtype=float)
@@ -131,12 +157,18 @@ def localization_onset(
         )
     if not (np.isfinite(loads).all() and np.isfinite(level).all()):
         raise ValueError("loads and localization must be finite")
-    above = np.flatnonzero(level > threshold)
+    counted = np.ones(loads.shape, dtype=bool)
+    if flowing is not None:
+        flowing = np.asarray(flowing, dtype=float)
+        if flowing.shape != loads.shape:
+            raise ValueError(f"flowing must have the shape of loads, got {flowing.shape}")
+        counted = flowing >= fraction
+    above = np.flatnonzero(counted & (level > threshold))
     if above.size == 0:
         return None
     i = int(above[0])
-    if i == 0:
-        return float(loads[0])
+    if i == 0 or not counted[i - 1]:
+        return float(loads[i])
     t = (threshold - level[i - 1]) / (level[i] - level[i - 1])
     return float(loads[i - 1] + t * (loads[i] - loads[i - 1]))
 

@@ -167,6 +167,9 @@ class Simulation:
             else:
                 result = {"localization_index": bands.localization_index(
                     gathered["D_per_s"], gathered["dissipation"], gathered["volume"])}
+            result["flowing_fraction"] = bands.flowing_fraction(gathered["D_per_s"],
+                                                                gathered["volume"])
+            result["plastic_power_W"] = float(gathered["dissipation"] @ gathered["volume"])
         return self.comm.bcast(result, root=0)
 
     def _surface_bands(self, cells: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -190,7 +193,11 @@ class Simulation:
         loads = [h["nominal_strain"] for h in history]
         ls = [h["localization_index"] for h in history]
         last = history[-1] if history else {}
-        onset = bands.localization_onset(loads, ls) if history else None
+        # L counts once at least the 5 % it ranks flows (bands.localization_onset)
+        flowing = [h.get("flowing_fraction", 1.0) for h in history]
+        onset = bands.localization_onset(loads, ls, flowing=flowing) if history else None
+        work = [h.get("plastic_work_J", 0.0) for h in history]
+        work_at_onset = float(np.interp(onset, loads, work)) if onset is not None else None
         dofs = self.solver.V.dofmap.index_map.size_global * self.solver.V.dofmap.index_map_bs
         return {
             "status": status,
@@ -202,6 +209,7 @@ class Simulation:
             "bands": {
                 "localization_index": last.get("localization_index"),
                 "onset_nominal_strain": onset,
+                "plastic_work_before_onset_J": work_at_onset,
                 "orientation_deg": last.get("orientation_deg"),
                 "width_m": last.get("width_m"),
                 "width_chi_m": last.get("width_chi_m"),
@@ -264,8 +272,8 @@ class Simulation:
 
         def output(status: str = "running") -> None:
             measures = self._band_state(full=True)
-            run.history.append(
-                {"time_s": run.t, "nominal_strain": spec.nominal_strain(run.t), **measures})
+            run.history.append({"time_s": run.t, "nominal_strain": spec.nominal_strain(run.t),
+                                "plastic_work_J": run.plastic_work, **measures})
             if fields is not None:
                 fields.write(self.fields.update_functions(self.fields.averages()), run.t)
             self._write_summary(status, run.history, stats())
@@ -288,10 +296,13 @@ class Simulation:
                 run.step += 1
                 run.newton_total += its
                 loads = spec.loads(solver, self.setup)
-                lindex = self._band_state(full=False)["localization_index"]
+                state = self._band_state(full=False)
+                lindex = state["localization_index"]
+                run.plastic_work += state["plastic_power_W"] * dt  # backward Euler
                 curve.write([run.step, run.t, dt, spec.nominal_strain(run.t),
                              loads["mean_stress_Pa"], lindex, its,
                              solver.global_max(solver.rate), solver.global_max(solver.state.chi),
+                             state["flowing_fraction"], run.plastic_work,
                              *(loads[name] for name in spec.load_columns)])
                 bar.update(run.t, run.step, its, spec.nominal_strain(run.t), lindex)
                 if run.t >= run.next_output * (1 - 1e-9) or run.t >= t_end * (1 - 1e-12):
@@ -312,6 +323,20 @@ class Simulation:
             curve.close()
         self._plot()
         return self._summary(status, run.history, stats())
+
+    def previous_run(self) -> str | None:
+        """What the output directory holds of this very case (collective): "completed",
+        "checkpoint" (an unfinished run that ``run(restart=True)`` continues) or None."""
+        state = None
+        path = self.out / "summary.json"
+        if self.rank0 and path.exists():
+            summary = json.loads(path.read_text())
+            if summary.get("case") == json.loads(json.dumps(self.case, default=_json_default)):
+                if summary.get("status") == "completed":
+                    state = "completed"
+                elif (self.out / CHECKPOINT).exists():
+                    state = "checkpoint"
+        return self.comm.bcast(state, root=0)
 
     def _checkpoint(self, run: _RunState, stats: dict) -> None:
         solver = self.solver
@@ -411,6 +436,8 @@ class _RunState:
     restarts: int = 0
     wall_s: float = 0.0
     cpu_s: float = 0.0
+    plastic_work: float = 0.0
+    """Plastic dissipation so far, J (per m of thickness in 2-D)."""
 
 
 class _FieldFiles:
@@ -446,7 +473,8 @@ class _CurveFile:
     checkpoint's step are dropped and the file is continued."""
 
     COLUMNS = ("step", "time_s", "dt_s", "nominal_strain", "mean_stress_Pa",
-               "localization_index", "newton_iterations", "max_D_per_s", "max_chi_K")
+               "localization_index", "newton_iterations", "max_D_per_s", "max_chi_K",
+               "flowing_fraction", "plastic_work_J")
 
     def __init__(self, path: Path, extra: tuple[str, ...], keep_steps: int | None,
                  enabled: bool) -> None:

@@ -14,6 +14,7 @@ from stz_fem.bands import (
     band_orientation,
     band_width,
     crossing_band_angles,
+    flowing_fraction,
     localization_index,
     localization_onset,
 )
@@ -430,3 +431,20 @@ def test_crossing_band_angles_measure_each_arm_of_an_x():
     slash, backslash = crossing_band_angles(coords, volume, rate, [0.0, 0.0], 1e-3)
     assert slash == pytest.approx(40.0, abs=0.5)
     assert backslash == pytest.approx(52.0, abs=0.5)
+
+
+def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():
+    """A notch-root-like history: L = 1 while under 5 % of the volume flows (uninformative),
+    then L falls as the flow spreads and rises through 0.5 as bands form."""
+    loads = [0.0, 0.01, 0.02, 0.03, 0.04]
+    level = [1.0, 1.0, 0.3, 0.4, 0.6]
+    flowing = [0.001, 0.03, 0.2, 0.3, 0.3]
+    assert localization_onset(loads, level) == 0.0  # MODEL.md's first crossing: first yield
+    assert localization_onset(loads, level, flowing=flowing) == pytest.approx(0.035)
+    # informative from a sample already above 0.5: its load, no interpolation across
+    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.4, 0.6], flowing=flowing) == 0.02
+    assert localization_onset(loads, level, flowing=[0.01] * 5) is None
+
+
+def test_flowing_fraction_is_volume_weighted():
+    assert flowing_fraction([0.0, 1e-9, 0.0, 2.0], [1.0, 2.0, 3.0, 4.0]) == pytest.approx(0.6)
