@@ -10,6 +10,7 @@ import numpy as np
 from stz_fem.cases import Field, non_negative, positive
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
+from stz_fem.material import from_mapping
 
 COMMON_SCHEMA: dict[str, Any] = {
     "specimen": Field("str"),
@@ -54,6 +55,12 @@ COMMON_SCHEMA: dict[str, Any] = {
 
 NOTCH_ANGLE = Field("float", 0.0, minimum=0.0, exclusive_minimum=False, maximum=150.0,
                     unit="degrees between the flanks; 0 is a U notch")
+
+
+def penalty_stiffness(case: dict) -> float:
+    """Contact penalty k = ``loading.penalty`` · E / ``mesh.size`` (Pa/m): the penetration
+    stays about 1/penalty of an element per unit of strain at the contact."""
+    return case["loading"]["penalty"] * from_mapping(case["material"]).E / case["mesh"]["size"]
 
 
 @dataclass

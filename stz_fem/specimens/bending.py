@@ -21,9 +21,8 @@ from stz_fem.cases import Field, non_negative, positive
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
-from stz_fem.material import from_mapping
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen
+from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, penalty_stiffness
 
 BEAM_GEOMETRY: dict[str, Any] = {
     "length": positive("m", 50e-3),
@@ -115,7 +114,6 @@ class RollerBending(_Beam):
         g, loading = self.case["geometry"], self.case["loading"]
         t, half_i = g["thickness"], 0.5 * g["load_span"]
         loads_at = (-half_i, half_i) if half_i > 0.0 else (0.0,)
-        size = self.case["mesh"]["size"]
         msh, facets = self._mesh(
             comm, refine_points=tuple((x, t) for x in loads_at),
             refine_radius=0.1 * g["roller_radius"],
@@ -130,7 +128,7 @@ class RollerBending(_Beam):
         R = g["roller_radius"]
         contact = PenaltyContact(
             tuple(RigidIndenter(R, (x, t + R), loading["roller_velocity"]) for x in loads_at),
-            stiffness=loading["penalty"] * from_mapping(self.case["material"]).E / size,
+            stiffness=penalty_stiffness(self.case),
             facets=facets["top"],
         )
         return Setup(msh, facets, supports, contact=contact)

@@ -29,9 +29,8 @@ from stz_fem.fem.contact import (
     hertz_half_width_from_moments,
     hertz_sphere_radius_from_moments,
 )
-from stz_fem.material import from_mapping
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import Setup, Specimen, penalty_stiffness
 
 
 class Indentation(Specimen):
@@ -86,7 +85,7 @@ class Indentation(Specimen):
         R = g["indenter_radius"]
         indenter = PenaltyContact(
             (RigidIndenter(R, (0.0, g["height"] + R, 0.0)[:dim], loading["indenter_velocity"]),),
-            stiffness=loading["penalty"] * from_mapping(self.case["material"]).E / size,
+            stiffness=penalty_stiffness(self.case),
             facets=facets["top"],
         )
         return Setup(data.mesh, facets, tuple(prescribed), contact=indenter)
