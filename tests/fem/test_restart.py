@@ -56,3 +56,24 @@ def test_restart_refuses_a_changed_case_or_a_missing_checkpoint(tmp_path, capsys
     assert main(["run", CASE, "--out", str(out), *COARSE, "--restart",
                  "--set", "solver.max_steps=10"]) == 0
     assert "stopped: 10 steps" in capsys.readouterr().out
+
+
+def test_previous_run_tells_completed_from_unfinished_runs_of_the_same_case(tmp_path):
+    from mpi4py import MPI
+
+    from stz_fem.cases import read_case
+    from stz_fem.simulation import Simulation
+
+    settings = [COARSE[k + 1] for k in range(0, len(COARSE) - 1, 2)]
+    out = tmp_path / "run"
+
+    def previous(*extra):
+        with Simulation(read_case(CASE, [*settings, *extra]), out, MPI.COMM_SELF) as sim:
+            return sim.previous_run()
+
+    assert previous() is None
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=5"]) == 0
+    assert previous("solver.max_steps=5") == "checkpoint"
+    assert previous("solver.max_steps=5", "material.chi0=650.0") is None
+    assert main(["run", CASE, "--out", str(out), *COARSE]) == 0
+    assert previous() == "completed"
