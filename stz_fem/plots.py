@@ -35,7 +35,9 @@ def plot_run(
 ) -> None:
     """Load curve with the localization index, and χ and plastic-strain maps of the last state.
 
-    ``cells`` holds gathered cell data: ``coords`` (n, 2) in m, ``chi_K``, ``plastic_strain``.
+    ``cells`` holds gathered cell data: ``coords`` (n, 2) or (n, 3) in m, ``chi_K``,
+    ``plastic_strain``. In 3-D the maps show the cells next to the plane z = min z (the
+    symmetry plane of a quarter model), in a slab 2 % of the depth thick.
     """
     fig = plt.figure(figsize=(11, 7), constrained_layout=True)
     grid = fig.add_gridspec(2, 2)
@@ -51,10 +53,16 @@ def plot_run(
     ax_l.set_ylabel("localization index L")
     ax_l.set_ylim(0, 1)
     ax_l.grid(alpha=0.3)
-    x, y = cells["coords"][:, 0] * 1e3, cells["coords"][:, 1] * 1e3
+    coords, near = cells["coords"], slice(None)
+    if coords.shape[1] == 3:
+        z = coords[:, 2]
+        near = z <= z.min() + 0.02 * np.ptp(z)
+    x, y = coords[near, 0] * 1e3, coords[near, 1] * 1e3
     for k, (name, label) in enumerate((("chi_K", "χ (K)"), ("plastic_strain", "plastic strain"))):
         axm = fig.add_subplot(grid[1, k])
-        art = axm.tripcolor(x, y, cells[name], shading="gouraud", cmap="inferno")
+        art = axm.tripcolor(x, y, cells[name][near], shading="gouraud", cmap="inferno")
+        if coords.shape[1] == 3:
+            axm.set_title("section next to z = min z", fontsize=9)
         axm.set_aspect("equal")
         axm.set_xlabel("x (mm)")
         axm.set_ylabel("y (mm)")

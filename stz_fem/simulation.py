@@ -361,9 +361,9 @@ class Simulation:
         return run
 
     def _plot(self) -> None:
-        """``run.png``: load curve, localization index and maps of the final state (2-D)."""
+        """``run.png``: load curve, localization index and maps of the final state."""
         gathered = self.fields.gather(self.fields.averages())
-        if not self.rank0 or gathered["coords"].shape[1] != 2:
+        if not self.rank0:
             return
         curve = read_curve(self.out / "curve.csv")
         if curve["step"].size < 2:
