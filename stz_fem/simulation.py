@@ -353,8 +353,9 @@ class Simulation:
             self.case, default=_json_default)))
         if changed:
             raise InputError(f"--restart: {changed[0]} differs from the run that wrote "
-                             f"{self.out / CHECKPOINT} (only loading.end_strain, solver and "
-                             "output may change; --set repeats an override)")
+                             f"{self.out / CHECKPOINT} (only the end point "
+                             "(loading.end_strain or end_depth), solver and output may change; "
+                             "--set repeats an override)")
         self.solver.restore(scalars["t"], increment, scalars.pop("last_dt"))
         run = _RunState(**scalars)
         run.restarts += 1
@@ -406,7 +407,7 @@ class Simulation:
 CHECKPOINT = "checkpoint.npz"
 SURFACE_BAND_STRAIN = 0.01
 """Accumulated plastic strain by which a band must stand out on a tensile surface."""
-RESTART_MAY_CHANGE = ("loading.end_strain", "solver", "output", "title")
+RESTART_MAY_CHANGE = ("loading.end_strain", "loading.end_depth", "solver", "output", "title")
 """Case keys a restart may change: how far to go, the step control and the outputs."""
 
 
