@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import gmsh
 import numpy as np
@@ -115,19 +115,31 @@ def _root_arcs() -> list[int]:
             if gmsh.model.getType(1, tag) in ("Circle", "Ellipse")]
 
 
-def _name_edges(tol: float, rules: dict[str, Callable[[tuple[float, ...]], bool]]) -> None:
-    """Physical curve groups: each curve goes to the first group whose rule accepts its
-    bounding box (xmin, ymin, xmax, ymax), padded inwards by ``tol`` (OCC pads by ~1e-7 m)."""
+class _Box(NamedTuple):
+    """Bounding box of a boundary entity, m, padded inwards (see ``_name_boundary``)."""
+
+    xmin: float
+    ymin: float
+    zmin: float
+    xmax: float
+    ymax: float
+    zmax: float
+
+
+def _name_boundary(dim: int, tol: float, rules: dict[str, Callable[[_Box], bool]]) -> None:
+    """Physical groups of the boundary entities (curves in 2-D, surfaces in 3-D): each goes
+    to the first group whose rule accepts its bounding box, padded inwards by ``tol`` (OCC
+    pads by ~1e-7 m)."""
     groups: dict[str, list[int]] = {name: [] for name in rules}
-    for _, tag in gmsh.model.getEntities(1):
-        xmin, ymin, _, xmax, ymax, _ = gmsh.model.getBoundingBox(1, tag)
-        box = (xmin + tol, ymin + tol, xmax - tol, ymax - tol)
+    pad = np.array([tol, tol, tol, -tol, -tol, -tol])
+    for _, tag in gmsh.model.getEntities(dim - 1):
+        box = _Box(*(np.array(gmsh.model.getBoundingBox(dim - 1, tag)) + pad))
         for name, rule in rules.items():
             if rule(box):
                 groups[name].append(tag)
                 break
     for name, tags in groups.items():
-        gmsh.model.addPhysicalGroup(1, tags, name=name)
+        gmsh.model.addPhysicalGroup(dim - 1, tags, name=name)
 
 
 def double_edge_notched_bar(
@@ -150,8 +162,8 @@ def double_edge_notched_bar(
     occ.cut([(2, bar)], cutters)
     occ.synchronize()
     gmsh.model.addPhysicalGroup(2, [s[1] for s in gmsh.model.getEntities(2)], name="bar")
-    _name_edges(1e-3 * min(width, length), {
-        "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > length})
+    _name_boundary(2, 1e-3 * min(width, length), {
+        "bottom": lambda b: b.ymax < 0.0, "top": lambda b: b.ymin > length})
     _refine([("CurvesList", _root_arcs(), size_root, notch_radius, width)], size_far)
 
 
@@ -186,9 +198,9 @@ def beam(
     points = [occ.addPoint(x, y, 0.0) for x, y in refine_points]
     occ.synchronize()
     gmsh.model.addPhysicalGroup(2, [s[1] for s in gmsh.model.getEntities(2)], name="beam")
-    _name_edges(1e-3 * thickness, {
-        "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > thickness,
-        "left": lambda b: b[2] < -half, "right": lambda b: b[0] > half,
+    _name_boundary(2, 1e-3 * thickness, {
+        "bottom": lambda b: b.ymax < 0.0, "top": lambda b: b.ymin > thickness,
+        "left": lambda b: b.xmax < -half, "right": lambda b: b.xmin > half,
         "notch": lambda b: True,
     })
     spread = thickness
@@ -213,8 +225,8 @@ def indented_block(
     apex = occ.addPoint(0.0, height, 0.0)
     occ.synchronize()
     gmsh.model.addPhysicalGroup(2, [block], name="block")
-    _name_edges(1e-3 * min(width, height), {
-        "bottom": lambda b: b[3] < 0.0, "top": lambda b: b[1] > height,
+    _name_boundary(2, 1e-3 * min(width, height), {
+        "bottom": lambda b: b.ymax < 0.0, "top": lambda b: b.ymin > height,
         "sides": lambda b: True})
     _refine([("PointsList", [apex], size_contact, refine_radius, height)], size_far)
 
@@ -233,14 +245,8 @@ def indented_quarter_block(
     apex = occ.addPoint(0.0, height, 0.0)
     occ.synchronize()
     gmsh.model.addPhysicalGroup(3, [block], name="block")
-    tol = 1e-3 * min(width, height)
-    groups: dict[str, list[int]] = {name: [] for name in
-                                    ("bottom", "top", "symmetry_x", "symmetry_z", "sides")}
-    for _, tag in gmsh.model.getEntities(2):
-        _, ymin, _, xmax, ymax, zmax = gmsh.model.getBoundingBox(2, tag)
-        name = ("bottom" if ymax < tol else "top" if ymin > height - tol
-                else "symmetry_x" if xmax < tol else "symmetry_z" if zmax < tol else "sides")
-        groups[name].append(tag)
-    for name, tags in groups.items():
-        gmsh.model.addPhysicalGroup(2, tags, name=name)
+    _name_boundary(3, 1e-3 * min(width, height), {
+        "bottom": lambda b: b.ymax < 0.0, "top": lambda b: b.ymin > height,
+        "symmetry_x": lambda b: b.xmax < 0.0, "symmetry_z": lambda b: b.zmax < 0.0,
+        "sides": lambda b: True})
     _refine([("PointsList", [apex], size_contact, refine_radius, height)], size_far)

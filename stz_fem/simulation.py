@@ -331,7 +331,7 @@ class Simulation:
         path = self.out / "summary.json"
         if self.rank0 and path.exists():
             summary = json.loads(path.read_text())
-            if summary.get("case") == json.loads(json.dumps(self.case, default=_json_default)):
+            if summary.get("case") == _plain(self.case):
                 if summary.get("status") == "completed":
                     state = "completed"
                 elif (self.out / CHECKPOINT).exists():
@@ -344,13 +344,12 @@ class Simulation:
                    "cpu_s": stats["cpu_time_s"], "last_dt": solver.last_dt,
                    "case": self.case}
         checkpoint.write(self.out / CHECKPOINT, solver, {"increment": solver.last_increment()},
-                         json.loads(json.dumps(scalars, default=_json_default)))
+                         _plain(scalars))
 
     def _restore(self) -> _RunState:
         increment = fem.Function(self.solver.V)
         scalars = checkpoint.read(self.out / CHECKPOINT, self.solver, {"increment": increment})
-        changed = _case_changes(scalars.pop("case"), json.loads(json.dumps(
-            self.case, default=_json_default)))
+        changed = _case_changes(scalars.pop("case"), _plain(self.case))
         if changed:
             raise InputError(f"--restart: {changed[0]} differs from the run that wrote "
                              f"{self.out / CHECKPOINT} (only the end point "
@@ -499,6 +498,11 @@ class _CurveFile:
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as it reads back from JSON (numpy scalars and arrays as numbers and lists)."""
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def _json_default(value: Any) -> Any:

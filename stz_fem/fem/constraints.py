@@ -36,7 +36,8 @@ class Periodicity:
 
 @dataclass(frozen=True)
 class Prescribed:
-    """Dofs of ``component`` (None: all) on boundary facets get ``value(x, t)`` (m).
+    """Dofs of ``component`` (None: all) on boundary facets get ``value(x, t)`` (m), or are
+    held at zero without one.
 
     ``value`` maps points (3, n) and time (s) to (n,) for one component, or (bs, n) for all.
     ``where`` (points (3, n) → bool (n,)) keeps only some of the facets' nodes, e.g. one corner
@@ -45,7 +46,7 @@ class Prescribed:
 
     facets: np.ndarray
     component: int | None
-    value: Callable[[np.ndarray, float], np.ndarray]
+    value: Callable[[np.ndarray, float], np.ndarray] | None = None
     where: Callable[[np.ndarray], np.ndarray] | None = None
 
 
@@ -134,6 +135,9 @@ class Constraints:
             if per.jump is not None:
                 g += np.outer(self._shifts_taken[:, k], np.asarray(per.jump(t))[: self.bs])
         for nodes, comps, bc in self._prescribed:
+            if bc.value is None:
+                g[np.ix_(nodes, comps)] = 0.0
+                continue
             values = np.atleast_2d(bc.value(self._coords[nodes].T, t))
             g[np.ix_(nodes, comps)] = values.T if values.shape[0] == len(comps) else values
         return g.ravel()

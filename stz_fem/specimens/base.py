@@ -77,7 +77,8 @@ class Setup:
 
 class Specimen:
     """Base of specimens. Subclasses set ``schema`` (their geometry and loading sections) and
-    implement ``build``, ``nominal_strain``, ``end_time`` and ``loads``."""
+    implement ``build``, ``nominal_strain`` and ``loads`` (and ``end_time`` when the loading
+    does not end at ``loading.end_strain``)."""
 
     schema: ClassVar[dict[str, Any]] = {}
     loading_axis: ClassVar[int] = 0
@@ -97,7 +98,9 @@ class Specimen:
 
     @property
     def end_time(self) -> float:
-        raise NotImplementedError
+        """Time (s) at which the nominal strain, linear in time, reaches ``loading.end_strain``
+        (specimens that end elsewhere, e.g. at a depth, override this)."""
+        return self.case["loading"]["end_strain"] / self.strain_rate
 
     @property
     def strain_rate(self) -> float:

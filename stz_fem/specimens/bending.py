@@ -32,10 +32,6 @@ BEAM_GEOMETRY: dict[str, Any] = {
 }
 
 
-def _zero(x: np.ndarray, t: float) -> np.ndarray:
-    return np.zeros(x.shape[1])
-
-
 def _load_drops(deflection: np.ndarray, force: np.ndarray) -> list[dict[str, float]]:
     """Steps where the force falls by more than 0.5 % while the load point advances."""
     drops = np.flatnonzero(np.diff(force) < -0.005 * force[:-1])
@@ -121,8 +117,8 @@ class RollerBending(_Beam):
             notch_angle=g["notch_angle"],
         )
         supports = (
-            Prescribed(facets["left"], 1, _zero), Prescribed(facets["right"], 1, _zero),
-            Prescribed(facets["left"], 0, _zero,
+            Prescribed(facets["left"], 1), Prescribed(facets["right"], 1),
+            Prescribed(facets["left"], 0,
                        where=lambda x: np.abs(x[1] - 0.5 * t) <= 1e-6 * t),
         )
         R = g["roller_radius"]
@@ -137,10 +133,6 @@ class RollerBending(_Beam):
         g, a = self.case["geometry"], self._arm
         deflection = self.case["loading"]["roller_velocity"] * t
         return 3.0 * g["thickness"] * deflection / (a * (3.0 * g["length"] - 4.0 * a))
-
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.nominal_strain(1.0)
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self._forms is None:
@@ -205,10 +197,6 @@ class PureBending(_Beam):
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["strain_rate"] * t
-
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.case["loading"]["strain_rate"]
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         mid = 0.5 * self.case["geometry"]["thickness"]

@@ -58,17 +58,12 @@ class HomogeneousBlock(Specimen):
 
             prescribed = (Prescribed(everywhere, None, affine),)
             return Setup(msh, {"top": side(1, 1.0)}, prescribed)
-        zero = lambda x, t: np.zeros(x.shape[1])  # noqa: E731
         pull = Prescribed(side(0, 1.0), 0, lambda x, t: np.full(x.shape[1], rate * t))
-        prescribed = (*(Prescribed(side(a, 0.0), a, zero) for a in range(dim)), pull)
+        prescribed = (*(Prescribed(side(a, 0.0), a) for a in range(dim)), pull)
         return Setup(msh, {"pulled": side(0, 1.0)}, prescribed)
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["rate"] * t
-
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.case["loading"]["rate"]
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self.case["loading"]["kind"] == "simple-shear":

@@ -57,7 +57,7 @@ class Indentation(Specimen):
     def __init__(self, case: dict) -> None:
         super().__init__(case)
         self._forms: dict | None = None
-        self.dimension = case.get("geometry", {}).get("dimension", 2)
+        self.dimension = case["geometry"]["dimension"]
         if self.dimension == 3:
             self.load_columns = ("depth_m", "force_N", "contact_radius_m")
 
@@ -71,17 +71,10 @@ class Indentation(Specimen):
         }, comm, dim)
         names = ("bottom", "top") if dim == 2 else ("bottom", "top", "symmetry_x", "symmetry_z")
         facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
-
-        def clamp(x, t):
-            return np.zeros((dim, x.shape[1]))
-
-        def zero(x, t):
-            return np.zeros(x.shape[1])
-
-        prescribed = [Prescribed(facets["bottom"], None, clamp)]
+        prescribed = [Prescribed(facets["bottom"], None)]
         if dim == 3:
-            prescribed += [Prescribed(facets["symmetry_x"], 0, zero),
-                           Prescribed(facets["symmetry_z"], 2, zero)]
+            prescribed += [Prescribed(facets["symmetry_x"], 0),
+                           Prescribed(facets["symmetry_z"], 2)]
         R = g["indenter_radius"]
         indenter = PenaltyContact(
             (RigidIndenter(R, (0.0, g["height"] + R, 0.0)[:dim], loading["indenter_velocity"]),),

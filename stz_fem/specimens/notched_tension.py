@@ -59,22 +59,15 @@ class NotchedTension(Specimen):
         facets = {name: tags.find(data.physical_groups[name].tag) for name in ("bottom", "top")}
         v = self.case["loading"]["grip_velocity"]
 
-        def clamp(x, t):
-            return np.zeros((2, x.shape[1]))
-
         def grip(x, t):
             return np.vstack([np.zeros(x.shape[1]), np.full(x.shape[1], v * t)])
 
-        prescribed = (Prescribed(facets["bottom"], None, clamp),
+        prescribed = (Prescribed(facets["bottom"], None),
                       Prescribed(facets["top"], None, grip))
         return Setup(msh, facets, prescribed)
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["grip_velocity"] * t / self.case["geometry"]["length"]
-
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.nominal_strain(1.0)
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)

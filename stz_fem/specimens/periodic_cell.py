@@ -50,10 +50,7 @@ class PeriodicCell(Specimen):
         top = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], H, atol=tol))
         rate = self.case["loading"]["shear_rate"]
 
-        def pinned(x: np.ndarray, t: float) -> np.ndarray:
-            return np.zeros((2, x.shape[1]))
-
-        corner = Prescribed(bottom, None, pinned,
+        corner = Prescribed(bottom, None,
                             where=lambda x: np.isclose(x[0], 0.0, atol=tol))
         periodic = (
             Periodicity(lambda x: np.isclose(x[0], L, atol=tol), (L, 0.0)),
@@ -64,10 +61,6 @@ class PeriodicCell(Specimen):
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["shear_rate"] * t
-
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.case["loading"]["shear_rate"]
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         L, _ = self._geometry

@@ -67,10 +67,6 @@ class ShearStrip(Specimen):
         _L, H = self._geometry
         return 2.0 * self.case["loading"]["wall_velocity"] * t / H
 
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.nominal_strain(1.0)
-
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         L, _ = self._geometry
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)

@@ -49,13 +49,10 @@ class UniaxialBar(Specimen):
                   for name in ("bottom", "top", "left")}
         speed = self.case["loading"]["strain_rate"] * g["height"] * self._sign
 
-        def zero(x, t):
-            return np.zeros(x.shape[1])
-
         prescribed = (
-            Prescribed(facets["bottom"], 1, zero),
+            Prescribed(facets["bottom"], 1),
             Prescribed(facets["top"], 1, lambda x, t: np.full(x.shape[1], speed * t)),
-            Prescribed(facets["left"], 0, zero,
+            Prescribed(facets["left"], 0,
                        where=lambda x: np.abs(x[1] - 0.5 * g["height"]) <= 1e-6 * g["height"]),
         )
         return Setup(data.mesh, facets, prescribed)
@@ -66,10 +63,6 @@ class UniaxialBar(Specimen):
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["strain_rate"] * t
-
-    @property
-    def end_time(self) -> float:
-        return self.case["loading"]["end_strain"] / self.case["loading"]["strain_rate"]
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
