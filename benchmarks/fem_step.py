@@ -62,7 +62,7 @@ def main() -> None:
     comm = MPI.COMM_WORLD
     out = Path(comm.bcast(tempfile.mkdtemp() if comm.rank == 0 else None, root=0))
     for h in args.sizes:
-        data = read_case(CASE, [f"mesh.size={h}", "output.fields=false",
+        data = read_case(CASE, [f"mesh.size={h}", "mesh.grading=4.0", "output.fields=false",
                                 f"loading.end_strain={args.end_strain}",
                                 f"solver.linear={args.linear}"])
         with Simulation(data, out / f"h{h:g}", comm) as sim:

@@ -249,7 +249,8 @@ def crossing_band_angles(
     specimen, crossing at ``centre`` (m): :func:`band_orientation` of the cells in each pair
     of opposite quadrants about the crossing ("/" first, then "\\"), leaving out those within
     ``hole`` (m) of it, where the arms overlap. The second moment of a whole X has no useful
-    axis (a symmetric X at 45° has none)."""
+    axis (a symmetric X at 45° has none). An arm is nan when no cell lies outside the hole in
+    its quadrants."""
     volume = _volumes(volume)
     coords = _coordinates(coords, volume.size)
     (rate,) = _cell_fields(volume.size, rate)
@@ -260,6 +261,8 @@ def crossing_band_angles(
     rising = offset[:, 0] * offset[:, 1] > 0.0
     slash, backslash = (
         band_orientation(coords[arm], volume[arm], rate[arm], loading_axis).angle_deg
+        if arm.any()
+        else math.nan
         for arm in (far & rising, far & ~rising)
     )
     return slash, backslash

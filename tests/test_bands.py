@@ -431,6 +431,7 @@ def test_crossing_band_angles_measure_each_arm_of_an_x():
     slash, backslash = crossing_band_angles(coords, volume, rate, [0.0, 0.0], 1e-3)
     assert slash == pytest.approx(40.0, abs=0.5)
     assert backslash == pytest.approx(52.0, abs=0.5)
+    assert all(math.isnan(a) for a in crossing_band_angles(coords, volume, rate, [0, 0], 1.0))
 
 
 def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():

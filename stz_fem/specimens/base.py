@@ -63,6 +63,12 @@ def penalty_stiffness(case: dict) -> float:
     return case["loading"]["penalty"] * from_mapping(case["material"]).E / case["mesh"]["size"]
 
 
+def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:
+    """Nominal stress (Pa) and strain at the curve sample ``peak``, for ``results``."""
+    return {"peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
+            "peak_nominal_strain": float(curve["nominal_strain"][peak])}
+
+
 @dataclass
 class Setup:
     """A built specimen: mesh, named boundary facets and constraints."""

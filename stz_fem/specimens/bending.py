@@ -22,7 +22,7 @@ from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, penalty_stiffness
+from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, peak_stress, penalty_stiffness
 
 BEAM_GEOMETRY: dict[str, Any] = {
     "length": positive("m", 50e-3),
@@ -153,8 +153,7 @@ class RollerBending(_Beam):
         """Peak force and nominal stress, and load drops."""
         peak = int(np.argmax(curve["force_N_per_m"]))
         return {"max_force_N_per_m": float(curve["force_N_per_m"][peak]),
-                "peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
-                "peak_nominal_strain": float(curve["nominal_strain"][peak]),
+                **peak_stress(curve, peak),
                 "load_drops": _load_drops(curve["deflection_m"], curve["force_N_per_m"])}
 
 
@@ -213,6 +212,4 @@ class PureBending(_Beam):
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Peak moment and where it is reached."""
         peak = int(np.argmax(curve["moment_N"]))
-        return {"max_moment_N": float(curve["moment_N"][peak]),
-                "peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
-                "peak_nominal_strain": float(curve["nominal_strain"][peak])}
+        return {"max_moment_N": float(curve["moment_N"][peak]), **peak_stress(curve, peak)}

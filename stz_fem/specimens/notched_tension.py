@@ -18,7 +18,7 @@ from stz_fem.cases import positive
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen
+from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, peak_stress
 
 
 class NotchedTension(Specimen):
@@ -92,5 +92,4 @@ class NotchedTension(Specimen):
         peak = int(np.argmax(curve["mean_stress_Pa"]))
         return {"plastic_zone_m": float(curve["plastic_zone_m"][-1]),
                 "plastic_zone_at_peak_stress_m": float(curve["plastic_zone_m"][peak]),
-                "peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
-                "peak_nominal_strain": float(curve["nominal_strain"][peak])}
+                **peak_stress(curve, peak)}

@@ -19,7 +19,7 @@ from mpi4py import MPI
 from stz_fem.cases import Field, positive
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import Setup, Specimen, peak_stress
 
 
 class UniaxialBar(Specimen):
@@ -67,3 +67,7 @@ class UniaxialBar(Specimen):
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case["geometry"]["width"]}
+
+    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Where the stress peaks in magnitude (negative in compression)."""
+        return peak_stress(curve, int(np.argmax(np.abs(curve["mean_stress_Pa"]))))

@@ -46,12 +46,38 @@ def test_pressure_sensitivity_makes_compression_stronger(tmp_path, monkeypatch):
     assert 1.1 < peaks["compression"] / peaks["tension"] < 1.3
 
 
-def test_bands_cross_at_the_bump_at_45_degrees(tmp_path, monkeypatch):
-    monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(tmp_path / "meshes"))
-    summary, _, cells = run(tmp_path, "band", ["loading.end_strain=0.07"])
+BUMP = (0.0, 0.01)  # m, the case's χ bump
+
+
+@pytest.fixture(scope="module")
+def x_of_bands(tmp_path_factory):
+    """Mean arm angle (degrees to the loading axis, from the accumulated plastic strain) and
+    summary of the bar with α = 0 in compression and α = 0.3 in compression and tension."""
+    tmp_path = tmp_path_factory.mktemp("bands")
+    runs = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STZ_FEM_MESH_CACHE", str(tmp_path / "meshes"))
+        for alpha, mode in ((0.0, "compression"), (0.3, "compression"), (0.3, "tension")):
+            summary, _, cells = run(tmp_path, f"{mode}{alpha:g}", [
+                f"material.alpha={alpha}", f"loading.mode={mode}", "loading.end_strain=0.06"])
+            arms = bands.crossing_band_angles(cells["coords"], cells["volume"],
+                                              cells["plastic_strain"], BUMP, 2e-3)
+            runs[alpha, mode] = (arms, summary)
+    return runs
+
+
+def test_bands_cross_at_the_bump_at_45_degrees(x_of_bands):
+    arms, summary = x_of_bands[0.0, "compression"]
     centre = np.asarray(summary["bands"]["centre_m"])
-    assert np.hypot(*(centre - [0.0, 0.01])) < 0.5e-3
+    assert np.hypot(*(centre - BUMP)) < 0.5e-3
     assert summary["bands"]["localization_index"] > 0.3
-    angles = bands.crossing_band_angles(cells["coords"], cells["volume"], cells["D_per_s"],
-                                        centre, 2.0 * summary["bands"]["width_m"])
-    assert angles == pytest.approx((45.0, 45.0), abs=1.5)
+    assert arms == pytest.approx((45.0, 45.0), abs=1.0)
+
+
+def test_pressure_sensitivity_tilts_the_bands(x_of_bands):
+    """α = 0.3 turns both arms towards the loading axis in compression and away from it in
+    tension (measured: −1.2° and +1.8° at this mesh; the Coulomb angles 45° ∓ ½ arcsin α would
+    be ∓8.7°, the law's deviatoric flow keeps the bands near 45°: docs/validation.md)."""
+    straight = np.mean(x_of_bands[0.0, "compression"][0])
+    assert max(x_of_bands[0.3, "compression"][0]) < straight - 0.5
+    assert min(x_of_bands[0.3, "tension"][0]) > straight + 0.5
