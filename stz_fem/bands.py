@@ -124,15 +124,19 @@ def localization_onset(
     flowing: npt.ArrayLike | None = None,
     fraction: float = 0.05,
 ) -> float | None:
-    """First load at which the localization index exceeds ``threshold`` (MODEL.md §6: 0.5)
+    """Load at which the localization index rises above ``threshold`` (MODEL.md §6: 0.5)
     while it is informative.
 
     MODEL.md §6 takes the first crossing. Where the first plastic flow is confined to a stress
     concentrator (a notch root, an indenter's edge) less than ``fraction`` of the volume flows
     and L = 1 by construction, so that crossing is just the first yield, for any material
     state. With ``flowing`` (the flowing volume fraction at each load, see
-    :func:`flowing_fraction`), samples where it is below ``fraction`` are not counted; without
-    it every sample counts, as in MODEL.md.
+    :func:`flowing_fraction`) two corrections apply: samples where it is below ``fraction``
+    are not counted, and if L is above the threshold at the first counted sample, that is
+    the onset only if L stays above it to the end of the record; if L falls to the threshold
+    first, the concentrator's plastic zone spread out into diffuse flow, and the onset is the
+    next rise through the threshold (annealed and rejuvenated notched bars: docs/validation.md).
+    Without ``flowing`` every sample counts and the first crossing is returned, as in MODEL.md.
 
     Args:
         loads: load samples in the order they were reached (nominal strain, displacement in m,
@@ -144,9 +148,9 @@ def localization_onset(
 
     Returns:
         The load, in the units of ``loads``, linearly interpolated between the last counted
-        sample with L ≤ threshold and the first with L > threshold; that first load itself if
-        the sample before it is not counted or there is none; None if L never exceeds the
-        threshold at a counted sample.
+        sample with L ≤ threshold and the next one, above it; the first counted load if L is
+        above the threshold there and stays so (or, without ``flowing``, is above it there);
+        None if L never rises above the threshold at a counted sample.
     """
     loads = np.asarray(loads, dtype=float)
     level = np.asarray(localization, dtype=float)
@@ -163,14 +167,22 @@ def localization_onset(
         if flowing.shape != loads.shape:
             raise ValueError(f"flowing must have the shape of loads, got {flowing.shape}")
         counted = flowing >= fraction
-    above = np.flatnonzero(counted & (level > threshold))
-    if above.size == 0:
+    samples = np.flatnonzero(counted)
+    above = level[samples] > threshold
+    if not above.any():
         return None
-    i = int(above[0])
-    if i == 0 or not counted[i - 1]:
-        return float(loads[i])
-    t = (threshold - level[i - 1]) / (level[i] - level[i - 1])
-    return float(loads[i - 1] + t * (loads[i] - loads[i - 1]))
+    if above[0] and (flowing is None or above.all()):
+        return float(loads[samples[0]])
+    below = np.flatnonzero(~above)
+    rise = np.flatnonzero(above[below[0]:])
+    if rise.size == 0:
+        return None
+    k = below[0] + int(rise[0])
+    i, j = int(samples[k - 1]), int(samples[k])
+    if i != j - 1:
+        return float(loads[j])
+    t = (threshold - level[i]) / (level[j] - level[i])
+    return float(loads[i] + t * (loads[j] - loads[i]))
 
 
 def band_orientation(

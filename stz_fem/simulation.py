@@ -193,7 +193,8 @@ class Simulation:
         loads = [h["nominal_strain"] for h in history]
         ls = [h["localization_index"] for h in history]
         last = history[-1] if history else {}
-        # L counts once at least the 5 % it ranks flows (bands.localization_onset)
+        # L counts once at least the 5 % it ranks flows, and a notch root's early L > 0.5 only
+        # if it lasts (bands.localization_onset)
         flowing = [h.get("flowing_fraction", 1.0) for h in history]
         onset = bands.localization_onset(loads, ls, flowing=flowing) if history else None
         work = [h.get("plastic_work_J", 0.0) for h in history]

@@ -442,8 +442,15 @@ def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():
     flowing = [0.001, 0.03, 0.2, 0.3, 0.3]
     assert localization_onset(loads, level) == 0.0  # MODEL.md's first crossing: first yield
     assert localization_onset(loads, level, flowing=flowing) == pytest.approx(0.035)
-    # informative from a sample already above 0.5: its load, no interpolation across
-    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.4, 0.6], flowing=flowing) == 0.02
+    # above 0.5 from the first informative sample to the end: that sample's load
+    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.7, 0.6], flowing=flowing) == 0.02
+    # above 0.5 there, then diffuse: the spreading of a notch-root zone; the onset is the rise
+    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.4, 0.6], flowing=flowing) == \
+        pytest.approx(0.035)
+    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.4, 0.45], flowing=flowing) is None
+    # a gap in the informative samples: the load of the first sample above, no interpolation
+    assert localization_onset(loads, [1.0, 1.0, 0.4, 0.1, 0.6],
+                              flowing=[0.001, 0.03, 0.2, 0.01, 0.3]) == 0.04
     assert localization_onset(loads, level, flowing=[0.01] * 5) is None
 
 
