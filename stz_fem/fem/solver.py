@@ -235,6 +235,9 @@ class MechanicsSolver:
         iterations = self.snes.getIterationNumber()
         if reason <= 0:
             self.x_committed.copy(self.x)
+            # A failed MUMPS factorization (e.g. out of workspace on a wild iterate's tangent)
+            # makes PETSc skip every later numeric factorization: start the next one afresh.
+            self.snes.getKSP().getPC().reset()
             return False, iterations
         self.trial.accumulated[:] = self.state.accumulated + 2.0 * self.rate * dt
         return True, iterations

@@ -56,3 +56,16 @@ def test_newton_converges_quadratically_in_plastic_flow(tmp_path):
     rates = np.log(r[2:] / r[1:-1]) / np.log(r[1:-1] / r[:-2])
     rates = rates[r[2:] > 1e-9 * r[0]]
     assert rates.size >= 1 and rates.max() >= 1.9, r
+
+
+def test_a_failed_step_does_not_poison_the_next(tmp_path):
+    """A first step far too large (the walls' jump strains the wall elements by ~5 % in the
+    first Newton iterate) fails with a failed MUMPS factorization; the shorter retry must then
+    factorize afresh and converge (PETSc skips every numeric factorization after a failed
+    one unless the preconditioner is reset)."""
+    data = read_case(CASE, ["geometry.length=5e-3", "mesh.size=2.5e-4", "mesh.grading=2.0",
+                            "output.fields=false"])
+    with Simulation(data, tmp_path, MPI.COMM_SELF) as sim:
+        failed, _ = sim.solver.solve_step(0.1, 0.1)
+        converged, _ = sim.solver.solve_step(1e-3, 1e-3)
+    assert not failed and converged
