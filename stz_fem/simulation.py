@@ -471,7 +471,8 @@ class _FieldFiles:
 
 class _CurveFile:
     """``curve.csv`` on rank 0, flushed row by row; on a restart the rows after the
-    checkpoint's step are dropped and the file is continued."""
+    checkpoint's step are dropped and the file is continued (kept rows are rewritten under
+    today's columns, "nan" where a run from an older version had no such column)."""
 
     COLUMNS = ("step", "time_s", "dt_s", "nominal_strain", "mean_stress_Pa",
                "localization_index", "newton_iterations", "max_D_per_s", "max_chi_K",
@@ -482,13 +483,15 @@ class _CurveFile:
         self.file = None
         if not enabled:
             return
+        columns = [*self.COLUMNS, *extra]
         kept: list[list[str]] = []
         if keep_steps is not None and path.is_file():
             with open(path, newline="") as f:
-                kept = [row for row in list(csv.reader(f))[1:] if int(row[0]) <= keep_steps]
+                kept = [[row.get(c, "nan") for c in columns] for row in csv.DictReader(f)
+                        if int(row["step"]) <= keep_steps]
         self.file = open(path, "w", newline="")
         self.writer = csv.writer(self.file)
-        self.writer.writerows([[*self.COLUMNS, *extra], *kept])
+        self.writer.writerows([columns, *kept])
         self.file.flush()
 
     def write(self, row: list) -> None:

@@ -24,11 +24,18 @@ def test_stopped_and_restarted_run_matches_the_uninterrupted_one(tmp_path, capsy
     assert main(["run", CASE, "--out", str(full), *COARSE]) == 0
     assert main(["run", CASE, "--out", str(part), *COARSE, "--set", "solver.max_steps=40"]) == 0
     assert "stopped: 40 steps" in capsys.readouterr().out
-    # rows written after the checkpoint (as by a run killed later) are dropped on restart
-    with open(part / "curve.csv", "a") as f:
+    # rows written after the checkpoint (as by a run killed later) are dropped on restart, and
+    # rows of an older version without plastic_work_J are kept under today's columns
+    with open(part / "curve.csv") as f:
+        rows = [line.rstrip("\n").split(",") for line in f]
+    column = rows[0].index("plastic_work_J")
+    with open(part / "curve.csv", "w") as f:
+        f.writelines(",".join(r[:column] + r[column + 1:]) + "\n" for r in rows)
         f.write("41,1,1,1,1,1,1,1,1\n")
     assert main(["run", CASE, "--out", str(part), *COARSE, "--restart"]) == 0
     a, b = read_curve(full / "curve.csv"), read_curve(part / "curve.csv")
+    assert np.isnan(b["plastic_work_J"][:40]).all()
+    np.testing.assert_allclose(b["plastic_work_J"][40:], a["plastic_work_J"][40:], rtol=1e-9)
     np.testing.assert_array_equal(a["step"], b["step"])
     np.testing.assert_allclose(b["time_s"], a["time_s"], rtol=1e-12)
     np.testing.assert_allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-9)
