@@ -59,17 +59,18 @@ def main() -> None:
             slash, backslash = bands.crossing_band_angles(
                 cells["coords"], cells["volume"], cells["plastic_strain"], BUMP, HOLE)
             mean = 0.5 * (slash + backslash)
+            # nan when α = 0 is not among --alpha or not yet run
             reference = next((r["mean_angle_deg"] for r in rows
-                              if r["mode"] == mode and r["alpha"] == 0.0), mean)
+                              if r["mode"] == mode and r["alpha"] == 0.0), float("nan"))
             rows.append({"mode": mode, "alpha": alpha, "angle_slash_deg": slash,
                          "angle_backslash_deg": backslash, "mean_angle_deg": mean,
-                         "shift_from_alpha0_deg": mean - reference,
+                         "shift_from_alpha0_deg": mean - reference if alpha else 0.0,
                          "peak_stress_Pa": summary["specimen_results"]["peak_nominal_stress_Pa"],
                          "localization_index": summary["bands"]["localization_index"],
                          "dofs": summary["dofs"], "cpu_time_s": summary["cpu_time_s"]})
             maps.append((f"{mode}, α = {alpha:g}: {mean:.2f}°", cells))
             print(f"{mode:11s} α = {alpha:<4g} arms {slash:6.2f}° {backslash:6.2f}°  mean "
-                  f"{mean:6.2f}° ({mean - reference:+.2f}° from α = 0)  peak "
+                  f"{mean:6.2f}° ({rows[-1]['shift_from_alpha0_deg']:+.2f}° from α = 0)  peak "
                   f"{abs(rows[-1]['peak_stress_Pa']) / 1e9:.3f} GPa  "
                   f"L {rows[-1]['localization_index']:.2f}  ({summary['dofs']} dofs, "
                   f"{summary['cpu_time_s']:.0f} CPU-s)", flush=True)

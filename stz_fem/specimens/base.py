@@ -69,6 +69,14 @@ def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:
             "peak_nominal_strain": float(curve["nominal_strain"][peak])}
 
 
+def load_drops(curve: dict[str, np.ndarray], position: str, force: str) -> list[dict[str, float]]:
+    """Steps where the ``force`` column falls by more than 0.5 % while the load point (the
+    ``position`` column, m) advances: pop-in-like events, for ``results``."""
+    x, f = curve[position], curve[force]
+    return [{position: float(x[k + 1]), "relative_drop": float(1.0 - f[k + 1] / f[k])}
+            for k in np.flatnonzero(np.diff(f) < -0.005 * f[:-1])]
+
+
 @dataclass
 class Setup:
     """A built specimen: mesh, named boundary facets and constraints."""

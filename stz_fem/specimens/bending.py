@@ -22,7 +22,14 @@ from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, peak_stress, penalty_stiffness
+from stz_fem.specimens.base import (
+    NOTCH_ANGLE,
+    Setup,
+    Specimen,
+    load_drops,
+    peak_stress,
+    penalty_stiffness,
+)
 
 BEAM_GEOMETRY: dict[str, Any] = {
     "length": positive("m", 50e-3),
@@ -30,13 +37,6 @@ BEAM_GEOMETRY: dict[str, Any] = {
     # mesh.size applies within this depth of the tensile face (0: only where else refined)
     "refine_depth": non_negative("m", 0.0),
 }
-
-
-def _load_drops(deflection: np.ndarray, force: np.ndarray) -> list[dict[str, float]]:
-    """Steps where the force falls by more than 0.5 % while the load point advances."""
-    drops = np.flatnonzero(np.diff(force) < -0.005 * force[:-1])
-    return [{"deflection_m": float(deflection[k + 1]),
-             "relative_drop": float(1.0 - force[k + 1] / force[k])} for k in drops]
 
 
 class _Beam(Specimen):
@@ -154,7 +154,7 @@ class RollerBending(_Beam):
         peak = int(np.argmax(curve["force_N_per_m"]))
         return {"max_force_N_per_m": float(curve["force_N_per_m"][peak]),
                 **peak_stress(curve, peak),
-                "load_drops": _load_drops(curve["deflection_m"], curve["force_N_per_m"])}
+                "load_drops": load_drops(curve, "deflection_m", "force_N_per_m")}
 
 
 class PureBending(_Beam):

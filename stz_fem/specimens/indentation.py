@@ -30,7 +30,7 @@ from stz_fem.fem.contact import (
     hertz_sphere_radius_from_moments,
 )
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
-from stz_fem.specimens.base import Setup, Specimen, penalty_stiffness
+from stz_fem.specimens.base import Setup, Specimen, load_drops, penalty_stiffness
 
 
 class Indentation(Specimen):
@@ -112,12 +112,9 @@ class Indentation(Specimen):
         force_key = self.load_columns[1]  # force_N_per_m (2-D) or force_N (3-D)
         depth, force = curve["depth_m"], curve[force_key]
         flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
-        drops = np.flatnonzero(np.diff(force) < -0.005 * force[:-1])
         return {
             "plasticity_onset_depth_m": float(depth[flowing[0]]) if flowing.size else None,
             f"plasticity_onset_{force_key}": float(force[flowing[0]]) if flowing.size else None,
             f"max_{force_key}": float(force.max()),
-            "load_drops": [{"depth_m": float(depth[k + 1]),
-                            "relative_drop": float(1.0 - force[k + 1] / force[k])}
-                           for k in drops],
+            "load_drops": load_drops(curve, "depth_m", force_key),
         }
