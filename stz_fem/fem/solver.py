@@ -226,10 +226,12 @@ class MechanicsSolver:
         """
         self.time, self.dt = time, dt
         self.time_constant.value = time
-        # secant predictor from the last two committed steps: the free dofs move smoothly
         self.x_committed.copy(self.x)
         if self._last_dt > 0.0:
+            # secant predictor from the last two committed steps: the free dofs move smoothly
             self.x.axpy(dt / self._last_dt, self._last_increment)
+        else:
+            self._elastic_predictor()
         self.snes.solve(None, self.x)
         reason = self.snes.getConvergedReason()
         iterations = self.snes.getIterationNumber()
@@ -241,6 +243,30 @@ class MechanicsSolver:
             return False, iterations
         self.trial.accumulated[:] = self.state.accumulated + 2.0 * self.rate * dt
         return True, iterations
+
+    def _elastic_predictor(self) -> None:
+        """One Newton iteration with the elastic law, for a step with no previous one to
+        extrapolate: the jump of the prescribed boundary values then spreads through the body
+        as an elastic field, where Newton's first iterate would strain the boundary's elements
+        alone (by g/h, a wild state on fine meshes that fails the step)."""
+        self.constraints.prolong(self.x, self.time, self.u)
+        self.q.evaluate(self.strain_expr, out=self.strain)
+        self._elastic_tangent()
+        elastic = self.tangent[0]
+        self.q.assign(self.sigma_q, (self.strain - self.state.plastic_strain) @ elastic)
+        with self.b.localForm() as local:
+            local.set(0.0)
+        fem_petsc.assemble_vector(self.b, self.residual_form)
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self.constraints.P.multTranspose(self.b, self.f)
+        self._J(self.snes, self.x, self.J, self.J)
+        ksp = self.snes.getKSP()
+        ksp.setOperators(self.J)
+        correction = self.f.duplicate()
+        ksp.solve(self.f, correction)
+        if ksp.getConvergedReason() > 0:
+            self.x.axpy(-1.0, correction)
+        correction.destroy()
 
     def commit(self) -> None:
         """Accept the last solved step."""

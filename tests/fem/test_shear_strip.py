@@ -1,10 +1,13 @@
 """The shear-strip benchmark: a horizontal band through the χ bump; rejuvenation delocalizes;
 Newton converges quadratically."""
 
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
 from pathlib import Path
 
 import numpy as np
 import pytest
+from dolfinx import fem
 from mpi4py import MPI
 
 from stz_fem.cases import read_case
@@ -70,14 +73,36 @@ def test_newton_converges_quadratically_in_plastic_flow(tmp_path):
     assert rates.size >= 1 and rates.max() >= 1.9, r
 
 
+SMALL_STRIP = ["geometry.length=5e-3", "mesh.size=2.5e-4", "mesh.grading=2.0",
+               "output.fields=false"]
+
+
 def test_a_failed_step_does_not_poison_the_next(tmp_path):
-    """A first step far too large (the walls' jump strains the wall elements by ~5 % in the
-    first Newton iterate) fails with a failed MUMPS factorization; the shorter retry must then
-    factorize afresh and converge (PETSc skips every numeric factorization after a failed
-    one unless the preconditioner is reset)."""
-    data = read_case(CASE, ["geometry.length=5e-3", "mesh.size=2.5e-4", "mesh.grading=2.0",
-                            "output.fields=false"])
+    """A step far too large whose predictor holds the interior still (a restart after a hold:
+    zero last increment), so the walls' jump strains the wall elements alone, fails with a
+    failed MUMPS factorization; the shorter retry must then factorize afresh and converge
+    (PETSc skips every numeric factorization after a failed one unless the preconditioner
+    is reset)."""
+    data = read_case(CASE, SMALL_STRIP)
     with Simulation(data, tmp_path, MPI.COMM_SELF) as sim:
+        sim.solver.restore(0.0, fem.Function(sim.solver.V), last_dt=1.0)
         too_long, _ = sim.solver.solve_step(0.1, 0.1)
         converged, _ = sim.solver.solve_step(1e-3, 1e-3)
     assert not too_long and converged
+
+
+def test_the_first_step_starts_from_the_elastic_solution(tmp_path):
+    """With nothing to extrapolate, the first step starts from the elastic field of the
+    boundary jump: an elastic first step needs no Newton iteration, and a first step into
+    flow in the bump (1 s: nominal shear 2.5 %) converges, where a start with the interior
+    held fails even with the bump absent (test above)."""
+    bump = "initial_chi.bumps=[{centre=[2.5e-3,1e-2],amplitude=200.0,width=5e-4}]"
+    data = read_case(CASE, [*SMALL_STRIP, bump])
+    with Simulation(data, tmp_path / "elastic", MPI.COMM_SELF) as sim:
+        elastic = sim.solver.solve_step(0.1, 0.1)
+        assert sim.solver.global_max(sim.solver.rate) == 0.0
+    with Simulation(data, tmp_path / "plastic", MPI.COMM_SELF) as sim:
+        converged, _ = sim.solver.solve_step(1.0, 1.0)
+        flowing = sim.solver.global_max(sim.solver.rate)
+    assert elastic == (True, 0)
+    assert converged and flowing > 0.0
