@@ -163,7 +163,7 @@ class Simulation:
                     gathered["dissipation"], gathered["plastic_strain"], gathered["chi_K"],
                     self.specimen.loading_axis, period=self.setup.period,
                 )
-                result.update(self._surface_bands(gathered))
+                result.update(self.surface_bands(gathered))
             else:
                 result = {"localization_index": bands.localization_index(
                     gathered["D_per_s"], gathered["dissipation"], gathered["volume"])}
@@ -172,10 +172,14 @@ class Simulation:
             result["plastic_power_W"] = float(gathered["dissipation"] @ gathered["volume"])
         return self.comm.bcast(result, root=0)
 
-    def _surface_bands(self, cells: dict[str, np.ndarray]) -> dict[str, Any]:
+    def surface_bands(self, cells: dict[str, np.ndarray], threshold: float = 0.5
+                      ) -> dict[str, Any]:
         """Bands meeting the specimen's tensile surface: count and spacing (m) of the peaks of
         the accumulated plastic strain in the cells within two element sizes of it, where the
-        strain rises by at least ``SURFACE_BAND_STRAIN`` above the surface's minimum."""
+        strain rises by at least ``SURFACE_BAND_STRAIN`` above the surface's minimum and the
+        prominence is at least ``threshold`` times the highest peak's (the summary's 0.5
+        counts the dominant bands). ``cells``: cell data as ``results.read_cells`` gives it;
+        empty for specimens without a tensile surface."""
         surface = self.specimen.tensile_surface()
         if surface is None:
             return {}
@@ -184,7 +188,7 @@ class Simulation:
         x, profile = bands.surface_profile(cells["coords"], cells["volume"],
                                            cells["plastic_strain"], y, 2.0 * size, start,
                                            stop, size)
-        found = bands.band_count_and_spacing(x, profile, stop - start,
+        found = bands.band_count_and_spacing(x, profile, stop - start, threshold,
                                              min_prominence=SURFACE_BAND_STRAIN)
         return {"count": found.count,
                 "spacing_m": found.spacing if np.isfinite(found.spacing) else None}
