@@ -57,11 +57,13 @@ class BandCount(NamedTuple):
         count: number of distinct bands meeting the surface.
         spacing: mean distance between neighbouring bands, m; nan if count < 2.
         per_length: bands per unit length of the surface, 1/m (MODEL.md §6).
+        positions: where the bands meet the surface, m, ascending, shape (count,).
     """
 
     count: int
     spacing: float
     per_length: float
+    positions: FloatArray
 
 
 def localization_index(
@@ -410,8 +412,8 @@ def band_count_and_spacing(
             below which nothing counts as a band).
 
     Returns:
-        :class:`BandCount` (count, spacing in m, bands per metre); the spacing is the mean
-        distance between neighbouring bands, nan if fewer than two.
+        :class:`BandCount` (count, spacing in m, bands per metre, positions in m); the
+        spacing is the mean distance between neighbouring bands, nan if fewer than two.
     """
     positions = np.asarray(positions, dtype=float)
     values = np.asarray(values, dtype=float)
@@ -431,14 +433,14 @@ def band_count_and_spacing(
     baseline = values.min()
     span = values.max() - baseline
     if span <= 0.0 or span < min_prominence:
-        return BandCount(0, math.nan, 0.0)
+        return BandCount(0, math.nan, 0.0, np.empty(0))
     # Baseline samples beyond both ends let find_peaks see maxima at the ends and give the
     # highest peak a prominence of exactly `span`.
     padded = np.concatenate(([baseline], values, [baseline]))
     peaks, _ = find_peaks(padded, distance=3, prominence=max(threshold * span, min_prominence))
     at = positions[peaks - 1]
     spacing = float(np.diff(at).mean()) if at.size >= 2 else math.nan
-    return BandCount(int(at.size), spacing, float(at.size / length))
+    return BandCount(int(at.size), spacing, float(at.size / length), at)
 
 
 def band_measures(

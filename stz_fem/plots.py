@@ -30,43 +30,120 @@ def plot_point_curve(
 
 
 def plot_run(
-    curve: dict[str, np.ndarray], cells: dict[str, np.ndarray], path: str | Path,
-    strain_label: str, stress_label: str, title: str,
+    curve: dict[str, np.ndarray], cells: dict[str, np.ndarray], path: str | Path, *,
+    title: str, load_curve: tuple[np.ndarray, np.ndarray, str, str], strain_label: str,
+    onset_strain: float | None = None,
+    surface_bands: tuple[float, np.ndarray] | None = None,
 ) -> None:
-    """Load curve with the localization index, and χ and plastic-strain maps of the last state.
+    """The overview of a specimen run, written to ``path``.
+
+    Top: the load curve ``load_curve`` = (x, y, x label, y label), one value per curve row,
+    and the localization index L with the flowing volume fraction against the nominal strain;
+    the first plastic flow (first row with D > 0) and the onset of localization
+    (``onset_strain``, nominal) are marked on both. Bottom: χ over the specimen, and the
+    accumulated plastic strain where it is (zoomed to the plastic zone) with the detected
+    bands drawn: the cells with D ≥ ½ max D, where MODEL.md §6 measures a band's
+    orientation, and, for ``surface_bands`` = (y of the tensile face, positions along it, m),
+    where the counted bands meet the face.
 
     ``cells`` holds gathered cell data: ``coords`` (n, 2) or (n, 3) in m, ``chi_K``,
-    ``plastic_strain``. In 3-D the maps show the cells next to the plane z = min z (the
-    symmetry plane of a quarter model), in a slab 2 % of the depth thick.
+    ``plastic_strain``, ``D_per_s``. In 3-D the maps show the cells next to the plane
+    z = min z (the symmetry plane of a quarter model), in a slab 2 % of the depth thick.
     """
-    fig = plt.figure(figsize=(11, 7), constrained_layout=True)
-    grid = fig.add_gridspec(2, 2)
-    ax = fig.add_subplot(grid[0, 0])
-    ax.plot(curve["nominal_strain"], curve["mean_stress_Pa"] / 1e9, color="C0")
-    ax.set_xlabel(strain_label)
-    ax.set_ylabel(f"{stress_label} (GPa)")
-    ax.grid(alpha=0.3)
-    ax_l = fig.add_subplot(grid[0, 1])
-    ax_l.plot(curve["nominal_strain"], curve["localization_index"], color="C3")
-    ax_l.axhline(0.5, color="grey", lw=0.8, ls="--")
-    ax_l.set_xlabel(strain_label)
-    ax_l.set_ylabel("localization index L")
-    ax_l.set_ylim(0, 1)
-    ax_l.grid(alpha=0.3)
+    strain = curve["nominal_strain"]
+    x_load, y_load, x_label, y_label = load_curve
+    flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
+    marks = []  # (nominal strain, label, marker)
+    if flowing.size:
+        marks.append((strain[flowing[0]], "first plastic flow", "^"))
+    if onset_strain is not None:
+        marks.append((onset_strain, "localization onset (L > 0.5)", "o"))
+
     coords, near = cells["coords"], slice(None)
     if coords.shape[1] == 3:
         z = coords[:, 2]
         near = z <= z.min() + 0.02 * np.ptp(z)
     x, y = coords[near, 0] * 1e3, coords[near, 1] * 1e3
-    for k, (name, label) in enumerate((("chi_K", "χ (K)"), ("plastic_strain", "plastic strain"))):
-        axm = fig.add_subplot(grid[1, k])
-        art = axm.tripcolor(x, y, cells[name][near], shading="gouraud", cmap="inferno")
-        if coords.shape[1] == 3:
-            axm.set_title("section next to z = min z", fontsize=9)
+    plastic, rate = cells["plastic_strain"][near], cells["D_per_s"][near]
+    box = plastic_zone_view(x, y, plastic)
+    view = box or ((x.min(), x.max()), (y.min(), y.max()))
+    # slender views (beams) get a full-width row each, the others share one
+    slender = np.ptp(view[0]) > 2.5 * np.ptp(view[1])
+    fig = plt.figure(figsize=(12, 9 if slender else 7.5), constrained_layout=True)
+    grid = fig.add_gridspec(3 if slender else 2, 2, height_ratios=(1.4, 1, 1) if slender else None)
+
+    ax = fig.add_subplot(grid[0, 0])
+    ax.plot(x_load, y_load, color="C0")
+    for at, label, marker in marks:
+        ax.plot(np.interp(at, strain, x_load), np.interp(at, strain, y_load), marker,
+                color="k", mfc="none", label=label)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.grid(alpha=0.3)
+    if marks:
+        ax.legend(fontsize=8)
+    ax_l = fig.add_subplot(grid[0, 1])
+    ax_l.plot(strain, curve["localization_index"], color="C3", label="localization index L")
+    ax_l.plot(strain, curve["flowing_fraction"], color="C2", lw=1.0,
+              label="flowing volume fraction")
+    ax_l.axhline(0.5, color="grey", lw=0.8, ls="--")
+    for at, _, _ in marks:
+        ax_l.axvline(at, color="k", lw=0.8, ls=":")
+    ax_l.set_xlabel(strain_label)
+    ax_l.set_ylim(0, 1)
+    ax_l.grid(alpha=0.3)
+    ax_l.legend(fontsize=8)
+
+    section = "section next to z = min z: " if coords.shape[1] == 3 else ""
+    ax_c = fig.add_subplot(grid[1, :] if slender else grid[1, 0])
+    art = ax_c.tripcolor(x, y, cells["chi_K"][near], shading="gouraud", cmap="inferno")
+    fig.colorbar(art, ax=ax_c, label="χ (K)", shrink=0.8)
+    ax_c.set_title(section + "χ" + (" (white: the plastic zone shown next)" if box else ""),
+                   fontsize=9)
+    if box is not None:
+        (x0, x1), (y0, y1) = box
+        ax_c.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, color="w", lw=0.8))
+    ax_p = fig.add_subplot(grid[2, :] if slender else grid[1, 1])
+    art = ax_p.tripcolor(x, y, plastic, shading="gouraud", cmap="inferno")
+    fig.colorbar(art, ax=ax_p, label="accumulated plastic strain", shrink=0.8)
+    drawn = []
+    if rate.max() > 0.0:
+        band = rate >= 0.5 * rate.max()
+        ax_p.plot(x[band], y[band], ".", color="c", ms=1.5, alpha=0.6)
+        drawn.append("cyan dots: the band region D ≥ ½ max D")
+    if surface_bands is not None and surface_bands[1].size:
+        face, at = surface_bands
+        ax_p.plot(at * 1e3, np.full(at.size, face * 1e3), "^", color="c", ms=7, mec="k",
+                  clip_on=False)
+        drawn.append(f"triangles: bands counted on the tensile face ({at.size})")
+    if box is not None:
+        ax_p.set_xlim(box[0])
+        ax_p.set_ylim(box[1])
+    ax_p.set_title(section + "accumulated plastic strain, last state"
+                   + ("\n" + "; ".join(drawn) if drawn else ""), fontsize=9)
+    for axm in (ax_c, ax_p):
         axm.set_aspect("equal")
         axm.set_xlabel("x (mm)")
         axm.set_ylabel("y (mm)")
-        fig.colorbar(art, ax=axm, label=label, shrink=0.8)
     fig.suptitle(title)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plastic_zone_view(
+    x: np.ndarray, y: np.ndarray, plastic: np.ndarray,
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Limits of a view on the cells with at least a tenth of the largest plastic strain,
+    padded by a quarter of the zone's size; None when that is no smaller than half the
+    specimen (nothing to zoom into) or nothing flowed."""
+    if not plastic.size or plastic.max() <= 0.0:
+        return None
+    zone = plastic >= 0.1 * plastic.max()
+    lo = np.array([x[zone].min(), y[zone].min()])
+    hi = np.array([x[zone].max(), y[zone].max()])
+    pad = 0.25 * max(hi - lo) + 1e-9
+    lo = np.maximum(lo - pad, [x.min(), y.min()])
+    hi = np.minimum(hi + pad, [x.max(), y.max()])
+    if np.prod(hi - lo) > 0.5 * np.ptp(x) * np.ptp(y):
+        return None
+    return (lo[0], hi[0]), (lo[1], hi[1])

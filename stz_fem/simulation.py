@@ -191,7 +191,8 @@ class Simulation:
         found = bands.band_count_and_spacing(x, profile, stop - start, threshold,
                                              min_prominence=SURFACE_BAND_STRAIN)
         return {"count": found.count,
-                "spacing_m": found.spacing if np.isfinite(found.spacing) else None}
+                "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
+                "positions_m": found.positions.tolist()}
 
     def _summary(self, status: str, history: list[dict], stats: dict) -> dict:
         loads = [h["nominal_strain"] for h in history]
@@ -221,6 +222,7 @@ class Simulation:
                 "centre_m": last.get("centre_m"),
                 "count": last.get("count"),
                 "spacing_m": last.get("spacing_m"),
+                "positions_m": last.get("positions_m"),
             },
             "specimen_results": self._specimen_results(),
             "band_history": history,
@@ -326,8 +328,9 @@ class Simulation:
             if fields is not None:
                 fields.close()
             curve.close()
-        self._plot()
-        return self._summary(status, run.history, stats())
+        summary = self._summary(status, run.history, stats())
+        self._plot(summary["bands"])
+        return summary
 
     def previous_run(self) -> str | None:
         """What the output directory holds of this very case (collective): "completed",
@@ -365,18 +368,24 @@ class Simulation:
         run.restarts += 1
         return run
 
-    def _plot(self) -> None:
-        """``run.png``: load curve, localization index and maps of the final state."""
+    def _plot(self, band_measures: dict[str, Any]) -> None:
+        """``run.png``: load curve and localization index with the onsets marked, and maps of
+        the final state with the detected bands drawn (the summary's ``bands``)."""
         gathered = self.fields.gather(self.fields.averages())
         if not self.rank0:
             return
         curve = read_curve(self.out / "curve.csv")
         if curve["step"].size < 2:
             return
+        surface = self.specimen.tensile_surface()
         plots.plot_run(
-            curve, gathered, self.out / "run.png", self.specimen.strain_label,
-            self.specimen.stress_label.removesuffix(" (Pa)"),
-            self.case["title"] or self.case["specimen"],
+            curve, gathered, self.out / "run.png",
+            title=self.case["title"] or self.case["specimen"],
+            load_curve=self.specimen.load_curve(curve),
+            strain_label=self.specimen.strain_label,
+            onset_strain=band_measures["onset_nominal_strain"],
+            surface_bands=None if surface is None else (
+                surface[0], np.asarray(band_measures["positions_m"] or [])),
         )
 
     def _advance(self, t, dt, sbar_prev, limits, stress_scale):

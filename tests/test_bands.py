@@ -356,8 +356,10 @@ def test_count_and_spacing_of_five_bands_with_noise(seed, noise):
     spacing = 4e-4
     positions, values = sinusoid_profile(5, spacing)
     values = 0.02 * (values + noise * np.random.default_rng(seed).uniform(-1.0, 1.0, values.size))
-    count, measured, per_length = band_count_and_spacing(positions, values, length=5 * spacing)
+    count, measured, per_length, at = band_count_and_spacing(positions, values,
+                                                             length=5 * spacing)
     assert count == 5
+    assert np.abs(at - spacing * (np.arange(5) + 0.5)).max() < 0.1 * spacing
     assert measured == pytest.approx(spacing, rel=0.05)
     assert per_length == pytest.approx(1.0 / spacing)
 
@@ -370,13 +372,13 @@ def test_count_threshold_merging_and_edges():
     positions, values = sinusoid_profile(6, 1.0)
     values[positions > 5.0] *= 0.3
     assert band_count_and_spacing(positions, values, 6.0).count == 5
-    count, spacing, _ = band_count_and_spacing(positions, values, 6.0, threshold=0.2)
+    count, spacing, _, _ = band_count_and_spacing(positions, values, 6.0, threshold=0.2)
     assert count == 6
     assert spacing == pytest.approx(1.0, abs=0.03)
     # Two maxima with a single sample between them are one unresolved band.
     x = np.arange(9.0)
-    count, spacing, _ = band_count_and_spacing(x, [0, 0, 0, 1, 0.2, 0.9, 0, 0, 0], 9.0)
-    assert count == 1 and math.isnan(spacing)
+    count, spacing, _, at = band_count_and_spacing(x, [0, 0, 0, 1, 0.2, 0.9, 0, 0, 0], 9.0)
+    assert count == 1 and math.isnan(spacing) and at.tolist() == [3.0]
     # A band at the end of the surface still meets it.
     assert band_count_and_spacing(x, [1.0, 0.5, 0, 0, 0, 0, 0, 0.5, 1.0], 9.0).count == 2
     assert band_count_and_spacing(x, np.ones(9), 9.0).count == 0

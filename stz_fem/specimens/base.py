@@ -125,6 +125,14 @@ class Specimen:
         """Load measures of the current iterate; must include ``mean_stress_Pa``."""
         raise NotImplementedError
 
+    def load_curve(self, curve: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray, str, str]:
+        """What run.png plots as the load–displacement curve, from curve.csv's columns:
+        (x, y, x label, y label) in the labels' units. The nominal stress (GPa) against the
+        nominal strain unless a specimen has a more direct pair."""
+        return (curve["nominal_strain"], curve["mean_stress_Pa"] / 1e9, self.strain_label,
+                self.stress_label.replace("(Pa)", "(GPa)"))
+
     def tensile_surface(self) -> tuple[float, float, float] | None:
         """(y, x_start, x_stop), m: the stretch of a plane face y = const where bands are
         counted (bending); None where counting does not apply."""

@@ -149,6 +149,12 @@ class RollerBending(_Beam):
         half = 0.5 * (g["load_span"] if g["load_span"] > 0.0 else g["length"])
         return 0.0, -half, half
 
+    def load_curve(self, curve: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray, str, str]:
+        """Roller force against deflection (mm)."""
+        return (curve["deflection_m"] * 1e3, curve["force_N_per_m"] / 1e3, "deflection (mm)",
+                "roller force per unit thickness (kN/m)")
+
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Peak force and nominal stress, and load drops."""
         peak = int(np.argmax(curve["force_N_per_m"]))

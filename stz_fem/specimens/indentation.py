@@ -106,6 +106,15 @@ class Indentation(Specimen):
         return {"mean_stress_Pa": force / (np.pi * a**2) if a > 0.0 else 0.0, "depth_m": depth,
                 "force_N": force, "contact_radius_m": a}
 
+    def load_curve(self, curve: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray, str, str]:
+        """Force against depth (µm)."""
+        force_key = self.load_columns[1]
+        if force_key == "force_N":
+            return curve["depth_m"] * 1e6, curve[force_key], "depth (µm)", "force (N)"
+        return (curve["depth_m"] * 1e6, curve[force_key] / 1e3, "depth (µm)",
+                "force per unit thickness (kN/m)")
+
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Depth where plastic flow starts (first D > 0), peak force, and load drops (force
         falling between steps by more than 0.5 % while the depth grows: pop-in-like events)."""

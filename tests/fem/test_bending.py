@@ -128,6 +128,15 @@ def test_plastic_bending_counts_bands_on_the_tensile_face(tmp_path, monkeypatch)
     bands = summary["bands"]
     assert bands["count"] >= 2
     assert 2 * data["mesh"]["size"] < bands["spacing_m"] < 2e-3
+    # where they meet the face (drawn on run.png): on the counted stretch, t from the grips,
+    # and each where the face's plastic strain stands above its median
+    at = np.array(bands["positions_m"])
+    assert at.size == bands["count"] and np.all(np.diff(at) > 0) and np.abs(at).max() <= 1e-3
+    assert np.diff(at).mean() == pytest.approx(bands["spacing_m"])
+    x, h = cells["coords"][:, 0], data["mesh"]["size"]
+    face = (y < 2 * h) & (np.abs(x) <= 1e-3)
+    for position in at:
+        assert strain[face & (np.abs(x - position) < h)].mean() > np.median(strain[face])
 
 
 def test_beam_geometry_is_checked(tmp_path):
