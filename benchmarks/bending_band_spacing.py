@@ -63,8 +63,9 @@ def main() -> None:
             for strain in REPORT_AT:
                 path = min(outputs, key=lambda o, s=strain: abs(o[0] - s))[1]
                 cells = read_cells(path)
-                at[f"{strain:g}"] = {"dominant": sim.surface_bands(cells),
-                                     "all": sim.surface_bands(cells, threshold=ALL_BANDS)}
+                at[f"{strain:g}"] = {
+                    "dominant": sim.specimen.surface_bands(cells),
+                    "all": sim.specimen.surface_bands(cells, threshold=ALL_BANDS)}
         summary = json.loads((out / "summary.json").read_text())
         rows.append({"thickness_m": t, "dofs": summary["dofs"], "steps": summary["steps"],
                      "wall_time_s": summary["wall_time_s"], "at_strain": at,

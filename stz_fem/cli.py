@@ -106,6 +106,33 @@ def _bands(args: argparse.Namespace) -> None:
     print(json.dumps(band_measures_from_files(args.run, args.frame), indent=2))
 
 
+def _plot(args: argparse.Namespace) -> None:
+    import dolfinx_solver  # noqa: F401  (the specimens import dolfinx)
+
+    from stz_fem.material_point import read_curve
+    from stz_fem.plots import plot_specimen_run
+    from stz_fem.results import frame_of, read_cells, read_summary
+    from stz_fem.specimens import SPECIMENS
+
+    run = Path(args.run)
+    summary = read_summary(run)
+    time, pvtu = frame_of(run, args.frame)
+    case = summary["case"]
+    specimen = SPECIMENS[case["specimen"]](case)
+    curve = read_curve(run / "curve.csv")
+    upto = curve["time_s"] <= time * (1 + 1e-9)
+    if upto.sum() < 2:
+        raise InputError(f"frame {args.frame} (t = {time:g} s): fewer than two steps to plot")
+    onset = summary["bands"]["onset_nominal_strain"]
+    if onset is not None and onset > specimen.nominal_strain(time):
+        onset = None
+    out = Path(args.out) if args.out else run / (
+        "run.png" if args.frame == -1 else f"run_frame{args.frame}.png")
+    plot_specimen_run(out, specimen, {k: v[upto] for k, v in curve.items()}, read_cells(pvtu),
+                      onset)
+    print(f"wrote {out} (t = {time:g} s, nominal strain {specimen.nominal_strain(time):.4g})")
+
+
 def _compare_md(args: argparse.Namespace) -> None:
     import json
 
@@ -189,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument("run", help="run directory (with summary.json and fields.pvd)")
     measure.add_argument("--frame", type=int, default=-1, help="field output index (default last)")
     measure.set_defaults(func=_bands)
+
+    plot = sub.add_parser("plot", help="draw run.png of a run's field output (a stopped run too)")
+    plot.add_argument("run", help="run directory (summary.json, curve.csv, fields.pvd)")
+    plot.add_argument("--frame", type=int, default=-1, help="field output index (default last)")
+    plot.add_argument("--out", help="PNG file (default RUN/run.png, or RUN/run_frameK.png)")
+    plot.set_defaults(func=_plot)
 
     compare = sub.add_parser("compare-md", help="compare a finished run with gridded MD fields")
     compare.add_argument("run", help="run directory (summary.json, curve.csv, fields.pvd)")

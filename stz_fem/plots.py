@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.tri as mtri
 import numpy as np
 
 
@@ -27,6 +29,23 @@ def plot_point_curve(
     ax_c.grid(alpha=0.3)
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def plot_specimen_run(
+    path: str | Path, specimen, curve: dict[str, np.ndarray], cells: dict[str, np.ndarray],
+    onset_strain: float | None,
+) -> None:
+    """:func:`plot_run` of a specimen's run: its load curve, labels and the bands counted on
+    its tensile surface (``stz_fem.specimens.Specimen``), the curve.csv columns, the cell
+    data of the state to map, and the onset of localization (nominal strain or None)."""
+    surface = specimen.tensile_surface()
+    plot_run(
+        curve, cells, path, title=specimen.case["title"] or specimen.case["specimen"],
+        load_curve=specimen.load_curve(curve), strain_label=specimen.strain_label,
+        onset_strain=onset_strain,
+        surface_bands=None if surface is None else (
+            surface[0], np.asarray(specimen.surface_bands(cells)["positions_m"])),
+    )
 
 
 def plot_run(
@@ -65,6 +84,8 @@ def plot_run(
         near = z <= z.min() + 0.02 * np.ptp(z)
     x, y = coords[near, 0] * 1e3, coords[near, 1] * 1e3
     plastic, rate = cells["plastic_strain"][near], cells["D_per_s"][near]
+    mesh = _centroid_triangulation(x, y, cells["volume"][near] * 1e3 ** coords.shape[1],
+                                   coords.shape[1])
     box = plastic_zone_view(x, y, plastic)
     view = box or ((x.min(), x.max()), (y.min(), y.max()))
     # slender views (beams) get a full-width row each, the others share one
@@ -96,7 +117,7 @@ def plot_run(
 
     section = "section next to z = min z: " if coords.shape[1] == 3 else ""
     ax_c = fig.add_subplot(grid[1, :] if slender else grid[1, 0])
-    art = ax_c.tripcolor(x, y, cells["chi_K"][near], shading="gouraud", cmap="inferno")
+    art = ax_c.tripcolor(mesh, cells["chi_K"][near], shading="gouraud", cmap="inferno")
     fig.colorbar(art, ax=ax_c, label="χ (K)", shrink=0.8)
     ax_c.set_title(section + "χ" + (" (white: the plastic zone shown next)" if box else ""),
                    fontsize=9)
@@ -104,8 +125,12 @@ def plot_run(
         (x0, x1), (y0, y1) = box
         ax_c.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, color="w", lw=0.8))
     ax_p = fig.add_subplot(grid[2, :] if slender else grid[1, 1])
-    art = ax_p.tripcolor(x, y, plastic, shading="gouraud", cmap="inferno")
-    fig.colorbar(art, ax=ax_p, label="accumulated plastic strain", shrink=0.8)
+    # the top percent (a notch root's or an indenter edge's peak) would wash out the bands
+    top = float(np.quantile(plastic, 0.99))
+    top = top if top > 0.0 else None
+    art = ax_p.tripcolor(mesh, plastic, shading="gouraud", cmap="inferno", vmin=0.0, vmax=top)
+    fig.colorbar(art, ax=ax_p, label="accumulated plastic strain", shrink=0.8,
+                 extend="max" if top is not None and plastic.max() > top else "neither")
     drawn = []
     if rate.max() > 0.0:
         band = rate >= 0.5 * rate.max()
@@ -128,6 +153,20 @@ def plot_run(
     fig.suptitle(title)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _centroid_triangulation(
+    x: np.ndarray, y: np.ndarray, size: np.ndarray, dim: int,
+) -> mtri.Triangulation:
+    """Delaunay triangles between cell centroids (mm), without those spanning more than a few
+    cells (``size``: cell areas or volumes, mm² or mm³): they would bridge a notch or fill
+    the convex hull beyond a concave boundary."""
+    mesh = mtri.Triangulation(x, y)
+    h = (math.factorial(dim) * size) ** (1.0 / dim)
+    corners = np.stack([x[mesh.triangles], y[mesh.triangles]], axis=-1)
+    edges = np.linalg.norm(corners - np.roll(corners, 1, axis=1), axis=-1)
+    mesh.set_mask(edges.max(axis=1) > 3.0 * h[mesh.triangles].max(axis=1))
+    return mesh
 
 
 def plastic_zone_view(

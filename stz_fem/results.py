@@ -33,6 +33,15 @@ def frames(run: str | Path) -> list[tuple[float, Path]]:
             for d in root.iter("DataSet")]
 
 
+def frame_of(run: str | Path, index: int) -> tuple[float, Path]:
+    """(time in s, .pvtu path) of field output ``index`` (negative: from the last)."""
+    listed = frames(run)
+    try:
+        return listed[index]
+    except IndexError:
+        raise InputError(f"frame {index}: the run has {len(listed)} field outputs") from None
+
+
 def _array(node: ET.Element) -> np.ndarray:
     if node.get("format", "ascii") != "ascii":
         raise InputError(f"{node.get('Name')}: only ASCII VTU data (as DOLFINx writes) is read")
@@ -75,11 +84,7 @@ def read_cells(pvtu: Path) -> dict[str, np.ndarray]:
 def band_measures_from_files(run: str | Path, frame: int = -1) -> dict:
     """Band measures (MODEL.md §6) of one field output of a run (default: the last)."""
     summary = read_summary(run)
-    listed = frames(run)
-    try:
-        time, pvtu = listed[frame]
-    except IndexError:
-        raise InputError(f"frame {frame}: the run has {len(listed)} field outputs") from None
+    time, pvtu = frame_of(run, frame)
     cells = read_cells(pvtu)
     period = summary.get("period_m")
     measures = bands.band_measures(

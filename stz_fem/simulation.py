@@ -163,7 +163,7 @@ class Simulation:
                     gathered["dissipation"], gathered["plastic_strain"], gathered["chi_K"],
                     self.specimen.loading_axis, period=self.setup.period,
                 )
-                result.update(self.surface_bands(gathered))
+                result.update(self.specimen.surface_bands(gathered))
             else:
                 result = {"localization_index": bands.localization_index(
                     gathered["D_per_s"], gathered["dissipation"], gathered["volume"])}
@@ -171,28 +171,6 @@ class Simulation:
                                                                 gathered["volume"])
             result["plastic_power_W"] = float(gathered["dissipation"] @ gathered["volume"])
         return self.comm.bcast(result, root=0)
-
-    def surface_bands(self, cells: dict[str, np.ndarray], threshold: float = 0.5
-                      ) -> dict[str, Any]:
-        """Bands meeting the specimen's tensile surface: count and spacing (m) of the peaks of
-        the accumulated plastic strain in the cells within two element sizes of it, where the
-        strain rises by at least ``SURFACE_BAND_STRAIN`` above the surface's minimum and the
-        prominence is at least ``threshold`` times the highest peak's (the summary's 0.5
-        counts the dominant bands). ``cells``: cell data as ``results.read_cells`` gives it;
-        empty for specimens without a tensile surface."""
-        surface = self.specimen.tensile_surface()
-        if surface is None:
-            return {}
-        y, start, stop = surface
-        size = self.case["mesh"]["size"]
-        x, profile = bands.surface_profile(cells["coords"], cells["volume"],
-                                           cells["plastic_strain"], y, 2.0 * size, start,
-                                           stop, size)
-        found = bands.band_count_and_spacing(x, profile, stop - start, threshold,
-                                             min_prominence=SURFACE_BAND_STRAIN)
-        return {"count": found.count,
-                "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
-                "positions_m": found.positions.tolist()}
 
     def _summary(self, status: str, history: list[dict], stats: dict) -> dict:
         loads = [h["nominal_strain"] for h in history]
@@ -369,24 +347,14 @@ class Simulation:
         return run
 
     def _plot(self, band_measures: dict[str, Any]) -> None:
-        """``run.png``: load curve and localization index with the onsets marked, and maps of
-        the final state with the detected bands drawn (the summary's ``bands``)."""
+        """``run.png`` of the final state (``plots.plot_specimen_run``)."""
         gathered = self.fields.gather(self.fields.averages())
         if not self.rank0:
             return
         curve = read_curve(self.out / "curve.csv")
-        if curve["step"].size < 2:
-            return
-        surface = self.specimen.tensile_surface()
-        plots.plot_run(
-            curve, gathered, self.out / "run.png",
-            title=self.case["title"] or self.case["specimen"],
-            load_curve=self.specimen.load_curve(curve),
-            strain_label=self.specimen.strain_label,
-            onset_strain=band_measures["onset_nominal_strain"],
-            surface_bands=None if surface is None else (
-                surface[0], np.asarray(band_measures["positions_m"] or [])),
-        )
+        if curve["step"].size >= 2:
+            plots.plot_specimen_run(self.out / "run.png", self.specimen, curve, gathered,
+                                    band_measures["onset_nominal_strain"])
 
     def _advance(self, t, dt, sbar_prev, limits, stress_scale):
         """Solve one step, shrinking it until Newton converges and the increments are within
@@ -418,8 +386,6 @@ class Simulation:
 
 
 CHECKPOINT = "checkpoint.npz"
-SURFACE_BAND_STRAIN = 0.01
-"""Accumulated plastic strain by which a band must stand out on a tensile surface."""
 RESTART_MAY_CHANGE = ("loading.end_strain", "loading.end_depth", "solver", "output", "title")
 """Case keys a restart may change: how far to go, the step control and the outputs."""
 

@@ -33,7 +33,8 @@ def test_run_plot_is_written(tmp_path):
              "localization_index": np.where(strain > 0.01, 0.8, 0.0),
              "flowing_fraction": np.where(strain > 0.01, 0.1, 0.0),
              "max_D_per_s": np.where(strain > 0.01, 1e-3, 0.0)}
-    cells = {"coords": coords, "plastic_strain": plastic, "D_per_s": plastic,
+    cells = {"coords": coords, "volume": np.full(len(coords), 1e-9),
+             "plastic_strain": plastic, "D_per_s": plastic,
              "chi_K": 600.0 + 1e3 * plastic}
     path = tmp_path / "run.png"
     plot_run(curve, cells, path, title="synthetic", strain_label="strain",

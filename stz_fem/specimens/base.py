@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from stz_fem import bands
 from stz_fem.cases import Field, non_negative, positive
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
@@ -89,6 +90,10 @@ class Setup:
     contact: PenaltyContact | None = None
 
 
+SURFACE_BAND_STRAIN = 0.01
+"""Accumulated plastic strain by which a band must stand out on a tensile surface."""
+
+
 class Specimen:
     """Base of specimens. Subclasses set ``schema`` (their geometry and loading sections) and
     implement ``build``, ``nominal_strain`` and ``loads`` (and ``end_time`` when the loading
@@ -137,6 +142,28 @@ class Specimen:
         """(y, x_start, x_stop), m: the stretch of a plane face y = const where bands are
         counted (bending); None where counting does not apply."""
         return None
+
+    def surface_bands(self, cells: dict[str, np.ndarray], threshold: float = 0.5
+                      ) -> dict[str, Any]:
+        """Bands meeting the tensile surface: count, spacing (m) and positions (m) of the peaks
+        of the accumulated plastic strain in the cells within two element sizes of it, where
+        the strain rises by at least ``SURFACE_BAND_STRAIN`` above the surface's minimum and
+        the prominence is at least ``threshold`` times the highest peak's (0.5, the summary's,
+        counts the dominant bands). ``cells``: cell data as ``Fields.gather`` or
+        ``results.read_cells`` give it. Empty for specimens without a tensile surface."""
+        surface = self.tensile_surface()
+        if surface is None:
+            return {}
+        y, start, stop = surface
+        size = self.case["mesh"]["size"]
+        x, profile = bands.surface_profile(cells["coords"], cells["volume"],
+                                           cells["plastic_strain"], y, 2.0 * size, start,
+                                           stop, size)
+        found = bands.band_count_and_spacing(x, profile, stop - start, threshold,
+                                             min_prominence=SURFACE_BAND_STRAIN)
+        return {"count": found.count,
+                "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
+                "positions_m": found.positions.tolist()}
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Specimen-specific quantities for summary.json, from the run's curve.csv columns."""
