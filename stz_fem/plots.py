@@ -69,6 +69,35 @@ def plot_run(
     ``plastic_strain``, ``D_per_s``. In 3-D the maps show the cells next to the plane
     z = min z (the symmetry plane of a quarter model), in a slab 2 % of the depth thick.
     """
+    coords, near = cells["coords"], slice(None)
+    if coords.shape[1] == 3:
+        z = coords[:, 2]
+        near = z <= z.min() + 0.02 * np.ptp(z)
+    section = {k: cells[k][near] for k in ("coords", "volume", "chi_K", "plastic_strain",
+                                            "D_per_s")}
+    x, y = section["coords"][:, 0] * 1e3, section["coords"][:, 1] * 1e3
+    box = plastic_zone_view(x, y, section["plastic_strain"])
+    view = box or ((x.min(), x.max()), (y.min(), y.max()))
+    # slender views (beams) get a full-width row each, the others share one
+    slender = np.ptp(view[0]) > 2.5 * np.ptp(view[1])
+    fig = plt.figure(figsize=(12, 9 if slender else 7.5), constrained_layout=True)
+    grid = fig.add_gridspec(3 if slender else 2, 2, height_ratios=(1.4, 1, 1) if slender else None)
+    _curve_panels(fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), curve, load_curve,
+                  strain_label, onset_strain)
+    _map_panels(fig, fig.add_subplot(grid[1, :] if slender else grid[1, 0]),
+                fig.add_subplot(grid[2, :] if slender else grid[1, 1]), section, box,
+                surface_bands, "section next to z = min z: " if coords.shape[1] == 3 else "")
+    fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _curve_panels(
+    ax: plt.Axes, ax_l: plt.Axes, curve: dict[str, np.ndarray],
+    load_curve: tuple[np.ndarray, np.ndarray, str, str], strain_label: str,
+    onset_strain: float | None,
+) -> None:
+    """The load curve and L with the flowing fraction, the first flow and the onset marked."""
     strain = curve["nominal_strain"]
     x_load, y_load, x_label, y_label = load_curve
     flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
@@ -77,54 +106,43 @@ def plot_run(
         marks.append((strain[flowing[0]], "first plastic flow", "^"))
     if onset_strain is not None:
         marks.append((onset_strain, "localization onset (L > 0.5)", "o"))
-
-    coords, near = cells["coords"], slice(None)
-    if coords.shape[1] == 3:
-        z = coords[:, 2]
-        near = z <= z.min() + 0.02 * np.ptp(z)
-    x, y = coords[near, 0] * 1e3, coords[near, 1] * 1e3
-    plastic, rate = cells["plastic_strain"][near], cells["D_per_s"][near]
-    mesh = _centroid_triangulation(x, y, cells["volume"][near] * 1e3 ** coords.shape[1],
-                                   coords.shape[1])
-    box = plastic_zone_view(x, y, plastic)
-    view = box or ((x.min(), x.max()), (y.min(), y.max()))
-    # slender views (beams) get a full-width row each, the others share one
-    slender = np.ptp(view[0]) > 2.5 * np.ptp(view[1])
-    fig = plt.figure(figsize=(12, 9 if slender else 7.5), constrained_layout=True)
-    grid = fig.add_gridspec(3 if slender else 2, 2, height_ratios=(1.4, 1, 1) if slender else None)
-
-    ax = fig.add_subplot(grid[0, 0])
     ax.plot(x_load, y_load, color="C0")
     for at, label, marker in marks:
         ax.plot(np.interp(at, strain, x_load), np.interp(at, strain, y_load), marker,
                 color="k", mfc="none", label=label)
+        ax_l.axvline(at, color="k", lw=0.8, ls=":")
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
-    ax.grid(alpha=0.3)
     if marks:
         ax.legend(fontsize=8)
-    ax_l = fig.add_subplot(grid[0, 1])
     ax_l.plot(strain, curve["localization_index"], color="C3", label="localization index L")
     ax_l.plot(strain, curve["flowing_fraction"], color="C2", lw=1.0,
               label="flowing volume fraction")
     ax_l.axhline(0.5, color="grey", lw=0.8, ls="--")
-    for at, _, _ in marks:
-        ax_l.axvline(at, color="k", lw=0.8, ls=":")
     ax_l.set_xlabel(strain_label)
     ax_l.set_ylim(0, 1)
-    ax_l.grid(alpha=0.3)
     ax_l.legend(fontsize=8)
+    for axis in (ax, ax_l):
+        axis.grid(alpha=0.3)
 
-    section = "section next to z = min z: " if coords.shape[1] == 3 else ""
-    ax_c = fig.add_subplot(grid[1, :] if slender else grid[1, 0])
-    art = ax_c.tripcolor(mesh, cells["chi_K"][near], shading="gouraud", cmap="inferno")
+
+def _map_panels(
+    fig: plt.Figure, ax_c: plt.Axes, ax_p: plt.Axes, cells: dict[str, np.ndarray],
+    box: tuple[tuple[float, float], tuple[float, float]] | None,
+    surface_bands: tuple[float, np.ndarray] | None, section: str,
+) -> None:
+    """χ with the plastic zone framed, and the plastic strain in it with the bands drawn."""
+    dim = cells["coords"].shape[1]
+    x, y = cells["coords"][:, 0] * 1e3, cells["coords"][:, 1] * 1e3
+    plastic, rate = cells["plastic_strain"], cells["D_per_s"]
+    mesh = _centroid_triangulation(x, y, cells["volume"] * 1e3**dim, dim)
+    art = ax_c.tripcolor(mesh, cells["chi_K"], shading="gouraud", cmap="inferno")
     fig.colorbar(art, ax=ax_c, label="χ (K)", shrink=0.8)
     ax_c.set_title(section + "χ" + (" (white: the plastic zone shown next)" if box else ""),
                    fontsize=9)
     if box is not None:
         (x0, x1), (y0, y1) = box
         ax_c.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, color="w", lw=0.8))
-    ax_p = fig.add_subplot(grid[2, :] if slender else grid[1, 1])
     # the top percent (a notch root's or an indenter edge's peak) would wash out the bands
     top = float(np.quantile(plastic, 0.99))
     top = top if top > 0.0 else None
@@ -150,9 +168,6 @@ def plot_run(
         axm.set_aspect("equal")
         axm.set_xlabel("x (mm)")
         axm.set_ylabel("y (mm)")
-    fig.suptitle(title)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _centroid_triangulation(
