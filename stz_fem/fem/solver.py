@@ -209,6 +209,10 @@ class MechanicsSolver:
         )
         self.q.assign(self.sigma_q, self.stress)
         self.q.assign(self.tangent_q, self.tangent)
+        self._assemble_residual(f)
+
+    def _assemble_residual(self, f: PETSc.Vec) -> None:
+        """f ← PᵀR with the stress now in ``sigma_q`` (the full R stays in ``b``)."""
         with self.b.localForm() as local:
             local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.residual_form)
@@ -254,11 +258,7 @@ class MechanicsSolver:
         self._elastic_tangent()
         elastic = self.tangent[0]
         self.q.assign(self.sigma_q, (self.strain - self.state.plastic_strain) @ elastic)
-        with self.b.localForm() as local:
-            local.set(0.0)
-        fem_petsc.assemble_vector(self.b, self.residual_form)
-        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        self.constraints.P.multTranspose(self.b, self.f)
+        self._assemble_residual(self.f)
         self._J(self.snes, self.x, self.J, self.J)
         ksp = self.snes.getKSP()
         ksp.setOperators(self.J)
