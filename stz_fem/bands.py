@@ -119,6 +119,13 @@ def flowing_fraction(rate: npt.ArrayLike, volume: npt.ArrayLike) -> float:
     return float(volume[rate > 0.0].sum() / volume.sum())
 
 
+def first_flow(max_rate: npt.ArrayLike) -> int | None:
+    """Index of the first sample of a run's history where plastic flow goes on anywhere
+    (``max_rate``: the largest D at each sample, 1/s, > 0), None if it stayed elastic."""
+    flowing = np.flatnonzero(np.asarray(max_rate, dtype=float) > 0.0)
+    return int(flowing[0]) if flowing.size else None
+
+
 def localization_onset(
     loads: npt.ArrayLike,
     localization: npt.ArrayLike,

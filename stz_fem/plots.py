@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import matplotlib.tri as mtri
 import numpy as np
 
+from stz_fem import bands
+
 
 def plot_point_curve(
     curve: dict[str, np.ndarray], path: str | Path, strain_label: str, stress_label: str,
@@ -100,10 +102,10 @@ def _curve_panels(
     """The load curve and L with the flowing fraction, the first flow and the onset marked."""
     strain = curve["nominal_strain"]
     x_load, y_load, x_label, y_label = load_curve
-    flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
+    first = bands.first_flow(curve["max_D_per_s"])
     marks = []  # (nominal strain, label, marker)
-    if flowing.size:
-        marks.append((strain[flowing[0]], "first plastic flow", "^"))
+    if first is not None:
+        marks.append((strain[first], "first plastic flow", "^"))
     if onset_strain is not None:
         marks.append((onset_strain, "localization onset (L > 0.5)", "o"))
     ax.plot(x_load, y_load, color="C0")

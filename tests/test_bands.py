@@ -14,6 +14,7 @@ from stz_fem.bands import (
     band_orientation,
     band_width,
     crossing_band_angles,
+    first_flow,
     flowing_fraction,
     localization_index,
     localization_onset,
@@ -454,6 +455,11 @@ def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():
     assert localization_onset(loads, [1.0, 1.0, 0.4, 0.1, 0.6],
                               flowing=[0.001, 0.03, 0.2, 0.01, 0.3]) == 0.04
     assert localization_onset(loads, level, flowing=[0.01] * 5) is None
+
+
+def test_first_flow_is_the_first_sample_with_plastic_flow():
+    assert first_flow([0.0, 0.0, 1e-12, 0.0, 3.0]) == 2
+    assert first_flow([0.0, 0.0]) is None
 
 
 def test_flowing_fraction_is_volume_weighted():

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 from mpi4py import MPI
 
+from stz_fem import bands
 from stz_fem.cases import Field, positive
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import (
@@ -120,10 +121,10 @@ class Indentation(Specimen):
         falling between steps by more than 0.5 % while the depth grows: pop-in-like events)."""
         force_key = self.load_columns[1]  # force_N_per_m (2-D) or force_N (3-D)
         depth, force = curve["depth_m"], curve[force_key]
-        flowing = np.flatnonzero(curve["max_D_per_s"] > 0.0)
+        first = bands.first_flow(curve["max_D_per_s"])
         return {
-            "plasticity_onset_depth_m": float(depth[flowing[0]]) if flowing.size else None,
-            f"plasticity_onset_{force_key}": float(force[flowing[0]]) if flowing.size else None,
+            "plasticity_onset_depth_m": None if first is None else float(depth[first]),
+            f"plasticity_onset_{force_key}": None if first is None else float(force[first]),
             f"max_{force_key}": float(force.max()),
             "load_drops": load_drops(curve, "depth_m", force_key),
         }
