@@ -450,6 +450,49 @@ def band_count_and_spacing(
     return BandCount(int(at.size), spacing, float(at.size / length), at)
 
 
+def profile_period(positions: npt.ArrayLike, values: npt.ArrayLike) -> float:
+    """Spacing of a quasi-periodic profile along a surface without a prominence threshold:
+    the lag of the first maximum of its autocorrelation past the first zero crossing.
+
+    The profile is resampled on a uniform grid at its median sample spacing and its linear
+    trend removed; the autocorrelation is normalized by the number of overlapping samples and
+    searched up to half the profile's length. Where :func:`band_count_and_spacing` gives the
+    spacing of the peaks that pass a mark, this is the repeat distance of the whole pattern.
+
+    Args:
+        positions: positions of the samples along the surface, m, shape (M,), any order.
+        values: field at the samples, shape (M,).
+
+    Returns:
+        The period, m; nan if the profile has no positive autocorrelation maximum (no
+        repeating pattern within half its length).
+    """
+    positions = np.asarray(positions, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if positions.ndim != 1 or positions.shape != values.shape or positions.size < 4:
+        raise ValueError(f"positions and values must be 1-D of equal length >= 4, got "
+                         f"{positions.shape} and {values.shape}")
+    order = np.argsort(positions, kind="stable")
+    positions, values = positions[order], values[order]
+    step = float(np.median(np.diff(positions)))
+    grid = np.arange(positions[0], positions[-1] + 0.5 * step, step)
+    profile = np.interp(grid, positions, values)
+    profile -= np.polyval(np.polyfit(grid, profile, 1), grid)
+    n = grid.size
+    if np.ptp(profile) <= 1e-9 * np.abs(values).max():  # a straight line: no pattern
+        return math.nan
+    overlap = n - np.arange(n)
+    acf = np.correlate(profile, profile, "full")[n - 1:] / overlap
+    acf = acf[: n // 2 + 1] / acf[0]
+    negative = np.flatnonzero(acf <= 0.0)
+    if negative.size == 0:
+        return math.nan
+    after = acf[negative[0]:]
+    peaks, _ = find_peaks(after)
+    peaks = peaks[after[peaks] > 0.0]
+    return float((negative[0] + peaks[0]) * step) if peaks.size else math.nan
+
+
 def band_measures(
     coords: npt.ArrayLike,
     volume: npt.ArrayLike,

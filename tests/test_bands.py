@@ -18,6 +18,7 @@ from stz_fem.bands import (
     flowing_fraction,
     localization_index,
     localization_onset,
+    profile_period,
 )
 
 FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
@@ -460,6 +461,25 @@ def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():
 def test_first_flow_is_the_first_sample_with_plastic_flow():
     assert first_flow([0.0, 0.0, 1e-12, 0.0, 3.0]) == 2
     assert first_flow([0.0, 0.0]) is None
+
+
+def test_profile_period_is_the_repeat_distance_of_a_pattern():
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(0.0, 4e-3, 160))
+    wave = 0.1 + 0.03 * np.sin(2.0 * np.pi * x / 0.5e-3) + 5.0 * x  # on a trend
+    noisy = wave + rng.normal(0.0, 0.005, x.size)
+    assert profile_period(x, noisy) == pytest.approx(0.5e-3, rel=0.05)
+    assert profile_period(x[::-1], 10.0 * noisy[::-1]) == profile_period(x, noisy)
+    # bands at irregular distances (0.5 mm ± 0.1 mm): their mean distance
+    centres = np.cumsum(rng.uniform(0.4e-3, 0.6e-3, 9))
+    bumps = np.exp(-0.5 * ((x[:, None] - centres) / 0.05e-3) ** 2).sum(axis=1)
+    assert profile_period(x, bumps) == pytest.approx(np.diff(centres).mean(), rel=0.1)
+
+
+def test_profile_period_is_nan_without_a_repeating_pattern():
+    x = np.linspace(0.0, 4e-3, 81)
+    assert math.isnan(profile_period(x, 0.2 + 3.0 * x))
+    assert math.isnan(profile_period(x, np.exp(-0.5 * ((x - 2e-3) / 0.3e-3) ** 2)))
 
 
 def test_flowing_fraction_is_volume_weighted():

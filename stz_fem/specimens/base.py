@@ -143,23 +143,34 @@ class Specimen:
         counted (bending); None where counting does not apply."""
         return None
 
-    def surface_bands(self, cells: dict[str, np.ndarray], threshold: float = 0.5
-                      ) -> dict[str, Any]:
-        """Bands meeting the tensile surface: count, spacing (m) and positions (m) of the peaks
-        of the accumulated plastic strain in the cells within two element sizes of it, where
-        the strain rises by at least ``SURFACE_BAND_STRAIN`` above the surface's minimum and
-        the prominence is at least ``threshold`` times the highest peak's (0.5, the summary's,
-        counts the dominant bands). ``cells``: cell data as ``Fields.gather`` or
-        ``results.read_cells`` give it. Empty for specimens without a tensile surface."""
+    def surface_profile(self, cells: dict[str, np.ndarray]
+                        ) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """Accumulated plastic strain along the tensile surface: the positions (m) and the
+        averages over the cells within two element sizes of it in slabs one element wide, and
+        the length (m) of the stretch. ``cells``: cell data as ``Fields.gather`` or
+        ``results.read_cells`` give it. None for specimens without a tensile surface."""
         surface = self.tensile_surface()
         if surface is None:
-            return {}
+            return None
         y, start, stop = surface
         size = self.case["mesh"]["size"]
         x, profile = bands.surface_profile(cells["coords"], cells["volume"],
                                            cells["plastic_strain"], y, 2.0 * size, start,
                                            stop, size)
-        found = bands.band_count_and_spacing(x, profile, stop - start, threshold,
+        return x, profile, stop - start
+
+    def surface_bands(self, cells: dict[str, np.ndarray], threshold: float = 0.5
+                      ) -> dict[str, Any]:
+        """Bands meeting the tensile surface: count, spacing (m) and positions (m) of the peaks
+        of :meth:`surface_profile` that rise by at least ``SURFACE_BAND_STRAIN`` above the
+        surface's minimum with a prominence of at least ``threshold`` times the highest peak's
+        (0.5, the summary's, counts the dominant bands). Empty for specimens without a tensile
+        surface."""
+        profile = self.surface_profile(cells)
+        if profile is None:
+            return {}
+        x, values, length = profile
+        found = bands.band_count_and_spacing(x, values, length, threshold,
                                              min_prominence=SURFACE_BAND_STRAIN)
         return {"count": found.count,
                 "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
