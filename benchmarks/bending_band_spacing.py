@@ -185,8 +185,8 @@ def plot(table: dict, root: Path) -> None:
     ax.plot(ts, 0.1 * ts, "k--", label="0.1 t (Conner et al. 2004)")
     ax.set_xlabel("thickness t (mm)")
     ax.set_ylabel("band spacing on the tensile face (mm)")
+    ax.set_ylim(0.0, 1.5 * ax.get_ylim()[1])  # room for the legend above the data
     ax.legend(fontsize=7, loc="upper left")
-    ax.set_ylim(0.0, None)
     fig.tight_layout()
     fig.savefig(root / "band_spacing.png", dpi=120)
 

@@ -201,6 +201,7 @@ class Simulation:
                 "count": last.get("count"),
                 "spacing_m": last.get("spacing_m"),
                 "positions_m": last.get("positions_m"),
+                "period_m": last.get("period_m"),
             },
             "specimen_results": self._specimen_results(),
             "band_history": history,

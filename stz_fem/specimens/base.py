@@ -164,17 +164,19 @@ class Specimen:
         """Bands meeting the tensile surface: count, spacing (m) and positions (m) of the peaks
         of :meth:`surface_profile` that rise by at least ``SURFACE_BAND_STRAIN`` above the
         surface's minimum with a prominence of at least ``threshold`` times the highest peak's
-        (0.5, the summary's, counts the dominant bands). Empty for specimens without a tensile
-        surface."""
+        (0.5, the summary's, counts the dominant bands), and the profile's period (m, no
+        threshold: ``bands.profile_period``). Empty for specimens without a tensile surface."""
         profile = self.surface_profile(cells)
         if profile is None:
             return {}
         x, values, length = profile
         found = bands.band_count_and_spacing(x, values, length, threshold,
                                              min_prominence=SURFACE_BAND_STRAIN)
+        period = bands.profile_period(x, values) if x.size >= 4 else np.nan
         return {"count": found.count,
                 "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
-                "positions_m": found.positions.tolist()}
+                "positions_m": found.positions.tolist(),
+                "period_m": float(period) if np.isfinite(period) else None}
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Specimen-specific quantities for summary.json, from the run's curve.csv columns."""

@@ -128,6 +128,9 @@ def test_plastic_bending_counts_bands_on_the_tensile_face(tmp_path, monkeypatch)
     bands = summary["bands"]
     assert bands["count"] >= 2
     assert 2 * data["mesh"]["size"] < bands["spacing_m"] < 2e-3
+    # the repeat distance of the face's pattern, with no threshold: several elements, and
+    # within the counted stretch's half
+    assert 4 * data["mesh"]["size"] < bands["period_m"] <= 1e-3
     # where they meet the face (drawn on run.png): on the counted stretch, t from the grips,
     # and each where the face's plastic strain stands above its median
     at = np.array(bands["positions_m"])
