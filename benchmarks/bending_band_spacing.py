@@ -30,7 +30,6 @@ import matplotlib
 import numpy as np
 from mpi4py import MPI
 
-from stz_fem import bands
 from stz_fem.cases import read_case
 from stz_fem.results import frames, read_cells
 from stz_fem.simulation import Simulation
@@ -100,12 +99,11 @@ def bend(t: float, seed: int, chi0: float, end_strain: float, root: Path, comm: 
         at = {}
         for strain in REPORT_AT:
             cells = read_cells(min(outputs, key=lambda o, s=strain: abs(o[0] - s))[1])
-            x, profile, _ = sim.specimen.surface_profile(cells)
-            period = bands.profile_period(x, profile)
+            dominant = sim.specimen.surface_bands(cells)
             at[f"{strain:g}"] = {
-                "dominant": sim.specimen.surface_bands(cells),
+                "dominant": dominant,
                 "all": sim.specimen.surface_bands(cells, threshold=ALL_BANDS),
-                "period": {"spacing_m": None if np.isnan(period) else period}}
+                "period": {"spacing_m": dominant["period_m"]}}
     summary = json.loads((out / "summary.json").read_text())
     run = {"thickness_m": t, "seed": seed, "dofs": summary["dofs"], "steps": summary["steps"],
            "wall_time_s": summary["wall_time_s"], "at_strain": at,

@@ -465,13 +465,15 @@ def profile_period(positions: npt.ArrayLike, values: npt.ArrayLike) -> float:
 
     Returns:
         The period, m; nan if the profile has no positive autocorrelation maximum (no
-        repeating pattern within half its length).
+        repeating pattern within half its length) or fewer than four samples.
     """
     positions = np.asarray(positions, dtype=float)
     values = np.asarray(values, dtype=float)
-    if positions.ndim != 1 or positions.shape != values.shape or positions.size < 4:
-        raise ValueError(f"positions and values must be 1-D of equal length >= 4, got "
+    if positions.ndim != 1 or positions.shape != values.shape:
+        raise ValueError(f"positions and values must be 1-D of equal length, got "
                          f"{positions.shape} and {values.shape}")
+    if positions.size < 4:
+        return math.nan
     order = np.argsort(positions, kind="stable")
     positions, values = positions[order], values[order]
     step = float(np.median(np.diff(positions)))

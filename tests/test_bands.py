@@ -480,6 +480,7 @@ def test_profile_period_is_nan_without_a_repeating_pattern():
     x = np.linspace(0.0, 4e-3, 81)
     assert math.isnan(profile_period(x, 0.2 + 3.0 * x))
     assert math.isnan(profile_period(x, np.exp(-0.5 * ((x - 2e-3) / 0.3e-3) ** 2)))
+    assert math.isnan(profile_period(x[:3], np.sin(x[:3])))
 
 
 def test_flowing_fraction_is_volume_weighted():

@@ -172,7 +172,7 @@ class Specimen:
         x, values, length = profile
         found = bands.band_count_and_spacing(x, values, length, threshold,
                                              min_prominence=SURFACE_BAND_STRAIN)
-        period = bands.profile_period(x, values) if x.size >= 4 else np.nan
+        period = bands.profile_period(x, values)
         return {"count": found.count,
                 "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
                 "positions_m": found.positions.tolist(),
