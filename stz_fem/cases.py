@@ -1,9 +1,10 @@
-"""Case files: TOML describing a specimen run, validated before anything runs.
+"""Case files: the typed model of a specimen run, read from TOML with ``--set`` overrides.
 
-A schema is a nested dict of ``Field``s; ``validate`` fills defaults and reports the first
-problem as one line naming the key path, the bad value and what is allowed. ``--set
-key.path=value`` overrides are applied to the raw TOML before validation. The full schema is
-documented in docs/cases.md.
+A case is a pydantic model: the sections every specimen shares (``Case``: mesh, material,
+initial χ, output, solver) plus the specimen's own ``geometry`` and ``loading`` models
+(``case_model``). Unknown keys, wrong types, non-finite numbers and values out of range are
+rejected before anything is built, with one line naming the key path, the bad value and what
+is allowed (``stz_fem.errors.validation_message``). The schema is documented in docs/cases.md.
 """
 
 from __future__ import annotations
@@ -11,96 +12,137 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from stz_fem.errors import InputError, read_toml, reject_unknown
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    create_model,
+    model_validator,
+)
 
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class Field:
-    """One case value: its kind ("float", "int", "str", "bool", "list", "table", "any"),
-    default (``_MISSING``: required), allowed range or choices, and unit for messages."""
-
-    kind: str
-    default: Any = _MISSING
-    minimum: float | None = None
-    exclusive_minimum: bool = True
-    maximum: float | None = None
-    choices: tuple[Any, ...] | None = None
-    unit: str = ""
-
-    def describe(self) -> str:
-        if self.choices:
-            return "allowed: " + ", ".join(map(str, self.choices))
-        parts = []
-        if self.minimum is not None:
-            parts.append(f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}")
-        if self.maximum is not None:
-            parts.append(f"≤ {self.maximum:g}")
-        text = f"must be a {self.kind}" if not parts else "must be " + " and ".join(parts)
-        return text + (f" ({self.unit})" if self.unit else "")
+from stz_fem.errors import InputError, read_toml
+from stz_fem.material import MaterialParameters, from_mapping
+from stz_fem.material.parameters import as_mapping
 
 
-def positive(unit: str, default: Any = _MISSING) -> Field:
-    return Field("float", default, minimum=0.0, unit=unit)
+class Section(BaseModel):
+    """A table of a case file: no unknown keys, no type coercion, finite numbers only."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
-def non_negative(unit: str, default: Any = _MISSING) -> Field:
-    return Field("float", default, minimum=0.0, exclusive_minimum=False, unit=unit)
+def _material(value: Any) -> MaterialParameters:
+    if isinstance(value, MaterialParameters):
+        return value
+    if not isinstance(value, dict):
+        raise InputError(f"material = {value!r}: must be a table (preset or file, and "
+                         "parameters in SI units)")
+    return from_mapping(value, where="material")
 
 
-def _kind_ok(kind: str, value: Any) -> bool:
-    return {
-        "float": isinstance(value, int | float) and not isinstance(value, bool),
-        "int": isinstance(value, int) and not isinstance(value, bool),
-        "str": isinstance(value, str),
-        "bool": isinstance(value, bool),
-        "list": isinstance(value, list),
-        "table": isinstance(value, Mapping),
-        "any": True,
-    }[kind]
+def _material_plain(params: MaterialParameters) -> dict[str, Any]:
+    """The parameters as a table that reads back to them: unset (None) and infinite values
+    (``t_r0 = inf``, relaxation off) are their defaults and JSON has no Infinity."""
+    return {k: v for k, v in as_mapping(params).items()
+            if v is not None and not (isinstance(v, float) and math.isinf(v))}
 
 
-def validate(data: Mapping[str, Any], schema: Mapping[str, Any], path: str = "") -> dict:
-    """Check ``data`` against ``schema`` and fill defaults. Raises InputError."""
-    reject_unknown(data, schema, path, "unknown key", "allowed here")
-    out: dict[str, Any] = {}
-    for key, spec in schema.items():
-        where = f"{path}{key}"
-        if isinstance(spec, Mapping):
-            value = data.get(key, {})
-            if not isinstance(value, Mapping):
-                raise InputError(f"{where} = {value!r}: must be a table")
-            out[key] = validate(value, spec, where + ".")
-            continue
-        if key not in data:
-            if spec.default is _MISSING:
-                raise InputError(f"{where}: missing ({spec.describe()})")
-            out[key] = copy.deepcopy(spec.default)
-            continue
-        value = data[key]
-        if value is None and spec.default is None:
-            out[key] = None
-            continue
-        if not _kind_ok(spec.kind, value):
-            raise InputError(f"{where} = {value!r}: must be a {spec.kind}; {spec.describe()}")
-        if spec.choices is not None and value not in spec.choices:
-            raise InputError(f"{where} = {value!r}: {spec.describe()}")
-        if spec.kind in ("float", "int"):
-            bad = math.isnan(value) or (
-                spec.minimum is not None
-                and (value <= spec.minimum if spec.exclusive_minimum else value < spec.minimum)
-            ) or (spec.maximum is not None and value > spec.maximum)
-            if bad:
-                raise InputError(f"{where} = {value!r}: {spec.describe()}")
-            value = float(value) if spec.kind == "float" else value
-        out[key] = value
-    return out
+Material = Annotated[MaterialParameters, BeforeValidator(_material),
+                     PlainSerializer(_material_plain, return_type=dict)]
+"""The ``[material]`` table, parsed once into ``MaterialParameters`` (docs/model.md §4)."""
+
+
+class MeshSection(Section):
+    size: float = Field(gt=0.0, description="m, element size where bands are expected")
+    degree: Literal[1, 2] = Field(2, description="polynomial degree of the displacement")
+    grading: float = Field(1.0, ge=1.0, description="element size far from the band / near it")
+
+
+class Bump(Section):
+    """A Gaussian bump amplitude·exp(−|x − centre|²/(2 width²)) added to χ₀."""
+
+    centre: list[float] = Field(min_length=2, max_length=3, description="m")
+    amplitude: float = Field(description="K")
+    width: float = Field(gt=0.0, description="m")
+
+
+class InitialChi(Section):
+    """The initial effective temperature field. Its base value is ``material.chi0`` (the one
+    source of χ₀); ``bumps`` and ``random`` add to it, ``grid`` replaces it.
+    Keys that the chosen kind does not use are ignored, so ``--set initial_chi.kind=uniform``
+    switches a perturbed case off."""
+
+    kind: Literal["uniform", "bumps", "random", "grid"] = "uniform"
+    bumps: list[Bump] = Field(default_factory=list)
+    std: float = Field(0.0, ge=0.0, description="K, standard deviation of the random field")
+    correlation_length: float = Field(1.0, gt=0.0, description="m")
+    seed: int = Field(0, ge=0, description="random field seed")
+    file: str = Field("", description="gridded field, .npz with x_m, y_m and the key")
+    key: str = "chi_K"
+    frame: int | None = Field(None, ge=0)
+    energy_beta: float | None = Field(None, gt=0.0, description="1/eV, χ = β (U − U₀) T_Z")
+    energy_u0: float | None = Field(None, description="eV")
+
+    @model_validator(mode="after")
+    def _kind_has_its_keys(self) -> InitialChi:
+        if self.kind == "bumps" and not self.bumps:
+            raise InputError("initial_chi.bumps: kind = 'bumps' needs at least one bump "
+                             "{centre (m), amplitude (K), width (m)}")
+        if self.kind == "grid" and not self.file:
+            raise InputError("initial_chi.file: kind = 'grid' needs a .npz file")
+        if (self.energy_beta is None) != (self.energy_u0 is None):
+            raise InputError("initial_chi: energy_beta (1/eV) and energy_u0 (eV) go together; "
+                             f"got energy_beta = {self.energy_beta!r}, "
+                             f"energy_u0 = {self.energy_u0!r}")
+        return self
+
+
+class Output(Section):
+    interval: float = Field(0.01, gt=0.0, description="nominal strain between field outputs")
+    fields: bool = True
+
+
+class Solver(Section):
+    chi_increment: float = Field(5.0, gt=0.0, description="K per step")
+    plastic_increment: float = Field(5e-3, gt=0.0, description="plastic strain per step")
+    stress_increment: float = Field(0.02, gt=0.0, description="fraction of s_y per step")
+    newton_target: int = Field(6, ge=1, description="Newton iterations a step aims at")
+    max_steps: int = Field(100_000, ge=1)
+    linear: Literal["direct", "iterative"] = Field(
+        "direct", description="MUMPS LU, or CG + GAMG with the rigid-body near nullspace")
+
+
+class Case(Section):
+    """What every case has; ``case_model`` adds the specimen's geometry and loading."""
+
+    specimen: str
+    title: str = ""
+    mesh: MeshSection
+    material: Material = Field(default_factory=lambda: _material({"preset": "vitreloy1"}))
+    initial_chi: InitialChi = Field(default_factory=InitialChi)
+    output: Output = Field(default_factory=Output)
+    solver: Solver = Field(default_factory=Solver)
+
+    def plain(self) -> dict[str, Any]:
+        """The case as plain JSON values (summary.json, checkpoints, restart checks)."""
+        return self.model_dump(mode="json")
+
+
+def case_model(name: str, geometry: type[Section], loading: type[Section],
+               mesh: type[Section] = MeshSection) -> type[Case]:
+    """The case model of the specimen ``name`` with its geometry and loading sections."""
+
+    def section(model: type[Section]) -> tuple[type[Section], Any]:
+        required = any(f.is_required() for f in model.model_fields.values())
+        return (model, ... if required else Field(default_factory=model))
+
+    return create_model(f"{name}_case", __base__=Case, specimen=(Literal[name], ...),
+                        mesh=(mesh, ...), geometry=section(geometry), loading=section(loading))
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -112,7 +154,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
-    return key.strip().split("."), value
+    keys = key.strip().split(".")
+    if not all(keys):
+        raise InputError(f"--set {text!r}: empty key in '{key.strip()}'")
+    return keys, value
 
 
 def apply_overrides(data: dict, overrides: list[str]) -> dict:
@@ -129,12 +174,12 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     return data
 
 
-# Case values that name files; relative paths in a case file are relative to that file.
-FILE_KEYS = (("material", "file"), ("initial_chi", "file"))
+FILE_KEYS = (("material", "file"), ("initial_chi", "file"), ("mesh", "file"))
+"""Case values that name files; relative paths in a case file are relative to that file."""
 
 
 def read_case(path: str | Path, overrides: list[str] | None = None) -> dict:
-    """Raw case data from a TOML file with overrides applied (validated by the specimen).
+    """Raw case data from a TOML file with overrides applied (validated by ``load_case``).
 
     File names in the case file (``FILE_KEYS``) are resolved against its folder; those given
     with ``--set`` against the working directory.

@@ -72,9 +72,9 @@ def _mesh(args: argparse.Namespace) -> None:
     from mpi4py import MPI
 
     from stz_fem.cases import read_case
-    from stz_fem.simulation import load_case
+    from stz_fem.specimens import load_case
 
-    _, specimen = load_case(read_case(args.case, args.set))
+    specimen = load_case(read_case(args.case, args.set))
     mesh = specimen.build(MPI.COMM_WORLD).mesh
     tdim = mesh.topology.dim
     cells = mesh.topology.index_map(tdim).size_global
@@ -112,13 +112,12 @@ def _plot(args: argparse.Namespace) -> None:
     from stz_fem.material_point import read_curve
     from stz_fem.plots import plot_specimen_run
     from stz_fem.results import frame_of, read_cells, read_summary
-    from stz_fem.specimens import SPECIMENS
+    from stz_fem.specimens import load_case
 
     run = Path(args.run)
     summary = read_summary(run)
     time, pvtu = frame_of(run, args.frame)
-    case = summary["case"]
-    specimen = SPECIMENS[case["specimen"]](case)
+    specimen = load_case(summary["case"])
     curve = read_curve(run / "curve.csv")
     upto = curve["time_s"] <= time * (1 + 1e-9)
     if upto.sum() < 2:

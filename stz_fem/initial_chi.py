@@ -7,14 +7,19 @@ interpolated, which is what makes it rank independent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.interpolate import RegularGridInterpolator
 
+from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.errors import InputError
+
+if TYPE_CHECKING:
+    from stz_fem.cases import InitialChi
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,23 @@ def gridded(
         py = np.clip(points[:, 1], y[0], y[-1])
     interp = RegularGridInterpolator((y, x), values)
     return interp(np.column_stack([py, px]))
+
+
+def chi0_field(
+    spec: InitialChi, chi0: float, T_Z: float, lower: np.ndarray, upper: np.ndarray
+) -> Callable[[np.ndarray], np.ndarray]:
+    """χ₀(points) (K) of a case's ``initial_chi`` section: ``material.chi0`` (K) plus bumps or
+    a random field, or a gridded field (χ directly, or a potential energy mapped by
+    χ = β (U − U₀) T_Z with T_Z in K). ``lower``, ``upper``: the domain's bounding box (m)."""
+    if spec.kind == "uniform":
+        return lambda x: uniform(x, chi0)
+    if spec.kind == "bumps":
+        bump_list = [Bump(b.centre, b.amplitude, b.width) for b in spec.bumps]
+        return lambda x: bumps(x, chi0, bump_list)
+    if spec.kind == "random":
+        return lambda x: random_field(x, lower, upper, chi0, spec.std, spec.correlation_length,
+                                      spec.seed)
+    if spec.energy_beta is None:
+        return lambda x: gridded(x, spec.file, spec.key, spec.frame)
+    return lambda x: chi_from_energy(gridded(x, spec.file, spec.key, spec.frame),
+                                     spec.energy_beta, spec.energy_u0, T_Z)

@@ -42,7 +42,7 @@ def plot_specimen_run(
     data of the state to map, and the onset of localization (nominal strain or None)."""
     surface = specimen.tensile_surface()
     plot_run(
-        curve, cells, path, title=specimen.case["title"] or specimen.case["specimen"],
+        curve, cells, path, title=specimen.case.title or specimen.case.specimen,
         load_curve=specimen.load_curve(curve), strain_label=specimen.strain_label,
         onset_strain=onset_strain,
         surface_bands=None if surface is None else (

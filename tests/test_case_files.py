@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from stz_fem.cases import read_case
-from stz_fem.simulation import load_case
+from stz_fem.specimens import load_case
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted([*ROOT.glob("cases/*.toml"), *ROOT.glob("calibration/cuzr/*cell.toml")])
@@ -13,7 +13,7 @@ CASES = sorted([*ROOT.glob("cases/*.toml"), *ROOT.glob("calibration/cuzr/*cell.t
 
 @pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
 def test_shipped_case_validates(path):
-    _case, specimen = load_case(read_case(path))
+    specimen = load_case(read_case(path))
     assert specimen.end_time > 0.0
 
 

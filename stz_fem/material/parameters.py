@@ -123,12 +123,12 @@ class MaterialParameters:
 
     def replace(self, **changes: Any) -> MaterialParameters:
         """A validated copy with some parameters changed (MODEL.md names, SI units)."""
-        return from_mapping(_merge(_as_mapping(self), changes), where="material")
+        return from_mapping(_merge(as_mapping(self), changes), where="material")
 
     def to_toml(self) -> str:
         """TOML text that ``from_mapping``/``load`` reads back to the same parameters."""
         lines = ["# STZ-χ material, SI units, temperatures in K (stz_fem, MODEL.md §4)"]
-        for key, value in _as_mapping(self).items():
+        for key, value in as_mapping(self).items():
             if value is None:
                 continue
             if isinstance(value, str):
@@ -319,7 +319,7 @@ def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialPa
     return params
 
 
-def _as_mapping(params: MaterialParameters) -> dict[str, Any]:
+def as_mapping(params: MaterialParameters) -> dict[str, Any]:
     return dataclasses.asdict(params)
 
 

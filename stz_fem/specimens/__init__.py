@@ -1,8 +1,12 @@
 """Specimens: geometry, mesh, boundary conditions and the loads they report.
 
-Each module defines a ``Specimen`` subclass; ``SPECIMENS`` maps case-file names to them.
+Each module defines a ``Specimen`` subclass; ``SPECIMENS`` maps case-file names to them and
+``load_case`` turns raw case data into a specimen holding its validated case.
 """
 
+from typing import Any
+
+from stz_fem.errors import InputError, validated
 from stz_fem.specimens.base import Setup, Specimen
 from stz_fem.specimens.bending import PureBending, RollerBending
 from stz_fem.specimens.block import HomogeneousBlock
@@ -12,18 +16,22 @@ from stz_fem.specimens.periodic_cell import PeriodicCell
 from stz_fem.specimens.shear_strip import ShearStrip
 from stz_fem.specimens.uniaxial_bar import UniaxialBar
 
-SPECIMENS: dict[str, type[Specimen]] = {
-    "shear_strip": ShearStrip,
-    "block": HomogeneousBlock,
-    "indentation": Indentation,
-    "notched_tension": NotchedTension,
-    "periodic_cell": PeriodicCell,
-    "roller_bending": RollerBending,
-    "pure_bending": PureBending,
-    "uniaxial_bar": UniaxialBar,
-}
+SPECIMENS: dict[str, type[Specimen]] = {cls.name: cls for cls in (
+    ShearStrip, HomogeneousBlock, Indentation, NotchedTension, PeriodicCell, RollerBending,
+    PureBending, UniaxialBar)}
+
+
+def load_case(data: dict[str, Any]) -> Specimen:
+    """The specimen of raw case data (``cases.read_case``), its case validated against the
+    specimen's model. Raises InputError with one line."""
+    name = data.get("specimen") if isinstance(data, dict) else None
+    if not isinstance(name, str) or name not in SPECIMENS:
+        raise InputError(f"specimen = {name!r}: allowed: {', '.join(SPECIMENS)}")
+    specimen_cls = SPECIMENS[name]
+    return specimen_cls(validated(specimen_cls.case_model(), data))
+
 
 __all__ = [
     "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell",
-    "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen", "UniaxialBar",
+    "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen", "UniaxialBar", "load_case",
 ]

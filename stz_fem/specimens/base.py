@@ -2,66 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from stz_fem import bands
-from stz_fem.cases import Field, non_negative, positive
+from stz_fem.cases import Case, MeshSection, Section, case_model
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
-from stz_fem.material import from_mapping
-
-COMMON_SCHEMA: dict[str, Any] = {
-    "specimen": Field("str"),
-    "title": Field("str", ""),
-    "mesh": {
-        "size": positive("m"),
-        "degree": Field("int", 2, choices=(1, 2)),
-        # element size far from the expected band / near it (specimens that support grading)
-        "grading": Field("float", 1.0, minimum=1.0, exclusive_minimum=False),
-    },
-    # validated by stz_fem.material.from_mapping (MODEL.md names, SI units)
-    "material": Field("table", {"preset": "vitreloy1"}),
-    "initial_chi": {
-        "kind": Field("str", "uniform", choices=("uniform", "bumps", "random", "grid")),
-        "value": Field("float", None, minimum=0.0, unit="K"),
-        "bumps": Field("list", []),
-        "std": non_negative("K", 0.0),
-        "correlation_length": positive("m", 1.0),
-        "seed": Field("int", 0),
-        "file": Field("str", ""),
-        "key": Field("str", "chi_K"),
-        "frame": Field("int", None),
-        # a gridded potential energy U (eV/atom) becomes χ = β (U − U₀) T_Z (MODEL.md §5)
-        "energy_beta": Field("float", None, minimum=0.0, unit="1/eV"),
-        "energy_u0": Field("float", None, unit="eV"),
-    },
-    "output": {
-        "interval": positive("nominal strain between field outputs", 0.01),
-        "fields": Field("bool", True),
-    },
-    "solver": {
-        "chi_increment": positive("K per step", 5.0),
-        "plastic_increment": positive("plastic strain per step", 5e-3),
-        "stress_increment": positive("fraction of s_y per step", 0.02),
-        "newton_target": Field("int", 6, minimum=1),
-        "max_steps": Field("int", 100_000, minimum=1),
-        # MUMPS LU, or CG + GAMG with the rigid-body near nullspace (large 3-D runs)
-        "linear": Field("str", "direct", choices=("direct", "iterative")),
-    },
-}
 
 
-NOTCH_ANGLE = Field("float", 0.0, minimum=0.0, exclusive_minimum=False, maximum=150.0,
-                    unit="degrees between the flanks; 0 is a U notch")
+def notch_angle() -> Any:
+    """The ``notch_angle`` field of notched geometries."""
+    return Field(0.0, ge=0.0, le=150.0, description="degrees between the flanks; 0 is a U notch")
 
 
-def penalty_stiffness(case: dict) -> float:
+def penalty() -> Any:
+    """The ``penalty`` field of contact loadings: k = penalty · E / mesh.size."""
+    return Field(100.0, gt=0.0, description="k·h/E")
+
+
+def penalty_stiffness(case: Case) -> float:
     """Contact penalty k = ``loading.penalty`` · E / ``mesh.size`` (Pa/m): the penetration
     stays about 1/penalty of an element per unit of strain at the contact."""
-    return case["loading"]["penalty"] * from_mapping(case["material"]).E / case["mesh"]["size"]
+    return case.loading.penalty * case.material.E / case.mesh.size
 
 
 def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:
@@ -95,19 +62,29 @@ SURFACE_BAND_STRAIN = 0.01
 
 
 class Specimen:
-    """Base of specimens. Subclasses set ``schema`` (their geometry and loading sections) and
-    implement ``build``, ``nominal_strain`` and ``loads`` (and ``end_time`` when the loading
-    does not end at ``loading.end_strain``)."""
+    """Base of specimens. Subclasses set ``name`` and their ``Geometry`` and ``Loading``
+    sections (pydantic models; ``Mesh`` too if theirs differs) and implement ``build``,
+    ``nominal_strain`` and ``loads`` (and ``end_time`` when the loading does not end at
+    ``loading.end_strain``)."""
 
-    schema: ClassVar[dict[str, Any]] = {}
+    name: ClassVar[str]
+    Geometry: ClassVar[type[Section]] = Section
+    Loading: ClassVar[type[Section]] = Section
+    Mesh: ClassVar[type[Section]] = MeshSection
     loading_axis: ClassVar[int] = 0
     strain_label: ClassVar[str] = "nominal strain"
     stress_label: ClassVar[str] = "mean stress (Pa)"
     load_columns: ClassVar[tuple[str, ...]] = ()
     """Keys of ``loads`` written to curve.csv besides ``mean_stress_Pa``."""
 
-    def __init__(self, case: dict) -> None:
-        self.case = case
+    def __init__(self, case: Case) -> None:
+        self.case: Any = case
+
+    @classmethod
+    @functools.cache
+    def case_model(cls) -> type[Case]:
+        """The pydantic model of this specimen's case files."""
+        return case_model(cls.name, cls.Geometry, cls.Loading, cls.Mesh)
 
     def build(self, comm) -> Setup:
         raise NotImplementedError
@@ -119,7 +96,7 @@ class Specimen:
     def end_time(self) -> float:
         """Time (s) at which the nominal strain, linear in time, reaches ``loading.end_strain``
         (specimens that end elsewhere, e.g. at a depth, override this)."""
-        return self.case["loading"]["end_strain"] / self.strain_rate
+        return self.case.loading.end_strain / self.strain_rate
 
     @property
     def strain_rate(self) -> float:
@@ -153,7 +130,7 @@ class Specimen:
         if surface is None:
             return None
         y, start, stop = surface
-        size = self.case["mesh"]["size"]
+        size = self.case.mesh.size
         x, profile = bands.surface_profile(cells["coords"], cells["volume"],
                                            cells["plastic_strain"], y, 2.0 * size, start,
                                            stop, size)

@@ -12,31 +12,35 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from mpi4py import MPI
+from pydantic import Field
 
-from stz_fem.cases import Field, non_negative, positive
+from stz_fem.cases import Case, Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
 from stz_fem.meshing import beam, cached_mesh
 from stz_fem.specimens.base import (
-    NOTCH_ANGLE,
     Setup,
     Specimen,
     load_drops,
+    notch_angle,
     peak_stress,
+    penalty,
     penalty_stiffness,
 )
 
-BEAM_GEOMETRY: dict[str, Any] = {
-    "length": positive("m", 50e-3),
-    "thickness": positive("m", 10e-3),
-    # mesh.size applies within this depth of the tensile face (0: only where else refined)
-    "refine_depth": non_negative("m", 0.0),
-}
+
+class BeamGeometry(Section):
+    length: float = Field(50e-3, gt=0.0, description="m")
+    thickness: float = Field(10e-3, gt=0.0, description="m")
+    refine_depth: float = Field(
+        0.0, ge=0.0,
+        description="m: mesh.size applies within this depth of the tensile face (0: only where "
+                    "else refined)")
 
 
 class _Beam(Specimen):
@@ -47,10 +51,10 @@ class _Beam(Specimen):
     stress_label = "nominal surface stress 6M/t² (Pa)"
 
     def _mesh(self, comm: MPI.Comm, **extra: Any):
-        g, m = self.case["geometry"], self.case["mesh"]
-        params = {"length": g["length"], "thickness": g["thickness"],
-                  "size_fine": m["size"], "size_far": m["size"] * m["grading"],
-                  "surface_depth": g["refine_depth"], **extra}
+        g, m = self.case.geometry, self.case.mesh
+        params = {"length": g.length, "thickness": g.thickness,
+                  "size_fine": m.size, "size_far": m.size * m.grading,
+                  "surface_depth": g.refine_depth, **extra}
         data = cached_mesh("beam", beam, params, comm, 2)
         names = ("bottom", "top", "left", "right")
         facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
@@ -65,74 +69,73 @@ class RollerBending(_Beam):
     or roller support concentrates it enough to yield there first), and u_x = 0 at the
     left face's mid-height."""
 
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {
-            **BEAM_GEOMETRY,
-            "load_span": non_negative("m (0: three-point bending)", 0.0),
-            "roller_radius": positive("m", 2e-3),
-            "notch_depth": non_negative("m (0: no notch)", 0.0),
-            "notch_radius": positive("m", 0.25e-3),
-            "notch_angle": NOTCH_ANGLE,
-        },
-        "loading": {
-            "roller_velocity": positive("m/s", 1e-5),
-            "end_strain": positive("nominal surface strain", 0.03),
-            "penalty": Field("float", 100.0, minimum=0.0, unit="k·h/E"),
-        },
-    }
+    name = "roller_bending"
+
+    class Geometry(BeamGeometry):
+        load_span: float = Field(0.0, ge=0.0, description="m (0: three-point bending)")
+        roller_radius: float = Field(2e-3, gt=0.0, description="m")
+        notch_depth: float = Field(0.0, ge=0.0, description="m (0: no notch)")
+        notch_radius: float = Field(0.25e-3, gt=0.0, description="m")
+        notch_angle: float = notch_angle()
+
+    class Loading(Section):
+        roller_velocity: float = Field(1e-5, gt=0.0, description="m/s")
+        end_strain: float = Field(0.03, gt=0.0, description="nominal surface strain")
+        penalty: float = penalty()
+
     load_columns = ("deflection_m", "force_N_per_m")
 
-    def __init__(self, case: dict) -> None:
+    def __init__(self, case: Case) -> None:
         super().__init__(case)
         self._forms: list | None = None
 
     @property
     def _arm(self) -> float:
         """Distance a from a support to the nearer loading roller, m."""
-        g = self.case["geometry"]
-        return 0.5 * (g["length"] - g["load_span"])
+        g = self.case.geometry
+        return 0.5 * (g.length - g.load_span)
 
     def _check(self) -> None:
-        g = self.case["geometry"]
+        g = self.case.geometry
         problems = []
-        if not g["load_span"] < g["length"]:
-            problems.append(f"need load_span ({g['load_span']:g} m) < length "
-                            f"({g['length']:g} m)")
-        if g["notch_depth"] > 0.0 and not (
-                g["notch_radius"] <= g["notch_depth"] < 0.5 * g["thickness"]):
-            problems.append(f"a notch needs notch_radius ({g['notch_radius']:g} m) ≤ "
-                            f"notch_depth ({g['notch_depth']:g} m) < thickness/2")
+        if not g.load_span < g.length:
+            problems.append(f"need load_span ({g.load_span:g} m) < length "
+                            f"({g.length:g} m)")
+        if g.notch_depth > 0.0 and not (
+                g.notch_radius <= g.notch_depth < 0.5 * g.thickness):
+            problems.append(f"a notch needs notch_radius ({g.notch_radius:g} m) ≤ "
+                            f"notch_depth ({g.notch_depth:g} m) < thickness/2")
         if problems:
             raise InputError("geometry: " + "; ".join(problems))
 
     def build(self, comm: MPI.Comm) -> Setup:
         self._check()
-        g, loading = self.case["geometry"], self.case["loading"]
-        t, half_i = g["thickness"], 0.5 * g["load_span"]
+        g, loading = self.case.geometry, self.case.loading
+        t, half_i = g.thickness, 0.5 * g.load_span
         loads_at = (-half_i, half_i) if half_i > 0.0 else (0.0,)
         msh, facets = self._mesh(
             comm, refine_points=tuple((x, t) for x in loads_at),
-            refine_radius=0.1 * g["roller_radius"],
-            notch_depth=g["notch_depth"], notch_radius=g["notch_radius"],
-            notch_angle=g["notch_angle"],
+            refine_radius=0.1 * g.roller_radius,
+            notch_depth=g.notch_depth, notch_radius=g.notch_radius,
+            notch_angle=g.notch_angle,
         )
         supports = (
             Prescribed(facets["left"], 1), Prescribed(facets["right"], 1),
             Prescribed(facets["left"], 0,
                        where=lambda x: np.abs(x[1] - 0.5 * t) <= 1e-6 * t),
         )
-        R = g["roller_radius"]
+        R = g.roller_radius
         contact = PenaltyContact(
-            tuple(RigidIndenter(R, (x, t + R), loading["roller_velocity"]) for x in loads_at),
+            tuple(RigidIndenter(R, (x, t + R), loading.roller_velocity) for x in loads_at),
             stiffness=penalty_stiffness(self.case),
             facets=facets["top"],
         )
         return Setup(msh, facets, supports, contact=contact)
 
     def nominal_strain(self, t: float) -> float:
-        g, a = self.case["geometry"], self._arm
-        deflection = self.case["loading"]["roller_velocity"] * t
-        return 3.0 * g["thickness"] * deflection / (a * (3.0 * g["length"] - 4.0 * a))
+        g, a = self.case.geometry, self._arm
+        deflection = self.case.loading.roller_velocity * t
+        return 3.0 * g.thickness * deflection / (a * (3.0 * g.length - 4.0 * a))
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self._forms is None:
@@ -140,13 +143,13 @@ class RollerBending(_Beam):
                            for k in range(len(setup.contact.obstacles))]
         force = sum(evaluate(f, solver.mesh.comm)["force"] for f in self._forms)
         moment = 0.5 * force * self._arm
-        return {"mean_stress_Pa": 6.0 * moment / self.case["geometry"]["thickness"] ** 2,
-                "deflection_m": self.case["loading"]["roller_velocity"] * solver.time,
+        return {"mean_stress_Pa": 6.0 * moment / self.case.geometry.thickness ** 2,
+                "deflection_m": self.case.loading.roller_velocity * solver.time,
                 "force_N_per_m": force}
 
     def tensile_surface(self) -> tuple[float, float, float]:
-        g = self.case["geometry"]
-        half = 0.5 * (g["load_span"] if g["load_span"] > 0.0 else g["length"])
+        g = self.case.geometry
+        half = 0.5 * (g.load_span if g.load_span > 0.0 else g.length)
         return 0.0, -half, half
 
     def load_curve(self, curve: dict[str, np.ndarray]
@@ -168,22 +171,24 @@ class PureBending(_Beam):
     (0, t/2) by ∓θ/2, opening the lower face. The moment is uniform; bands are counted on the
     lower face at least a thickness away from the grips."""
 
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {**BEAM_GEOMETRY, "length": positive("m", 40e-3)},
-        "loading": {
-            "strain_rate": positive("nominal surface strain rate, 1/s", 1e-3),
-            "end_strain": positive("nominal surface strain", 0.05),
-        },
-    }
+    name = "pure_bending"
+
+    class Geometry(BeamGeometry):
+        length: float = Field(40e-3, gt=0.0, description="m")
+
+    class Loading(Section):
+        strain_rate: float = Field(1e-3, gt=0.0, description="nominal surface strain rate, 1/s")
+        end_strain: float = Field(0.05, gt=0.0, description="nominal surface strain")
+
     load_columns = ("rotation_rad", "moment_N")
 
     def build(self, comm: MPI.Comm) -> Setup:
-        g = self.case["geometry"]
-        if g["length"] < 3.0 * g["thickness"]:
-            raise InputError(f"geometry.length = {g['length']:g}: must be at least 3 × "
-                             f"thickness ({3 * g['thickness']:g} m) to leave a uniform span")
+        g = self.case.geometry
+        if g.length < 3.0 * g.thickness:
+            raise InputError(f"geometry.length = {g.length:g}: must be at least 3 × "
+                             f"thickness ({3 * g.thickness:g} m) to leave a uniform span")
         msh, facets = self._mesh(comm)
-        mid = 0.5 * g["thickness"]
+        mid = 0.5 * g.thickness
 
         def grip(sign: float):
             def value(x: np.ndarray, t: float) -> np.ndarray:
@@ -197,22 +202,22 @@ class PureBending(_Beam):
 
     def _rotation(self, t: float) -> float:
         """Relative rotation θ of the grips (rad): the surface strain is θ·t/(2L)."""
-        g = self.case["geometry"]
-        return 2.0 * g["length"] * self.nominal_strain(t) / g["thickness"]
+        g = self.case.geometry
+        return 2.0 * g.length * self.nominal_strain(t) / g.thickness
 
     def nominal_strain(self, t: float) -> float:
-        return self.case["loading"]["strain_rate"] * t
+        return self.case.loading.strain_rate * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        mid = 0.5 * self.case["geometry"]["thickness"]
+        mid = 0.5 * self.case.geometry.thickness
         moment = -solver.constraints.reaction(solver.internal_force(), setup.facets["right"],
                                               0, lever=lambda x: x[1] - mid)
-        return {"mean_stress_Pa": 6.0 * moment / self.case["geometry"]["thickness"] ** 2,
+        return {"mean_stress_Pa": 6.0 * moment / self.case.geometry.thickness ** 2,
                 "rotation_rad": self._rotation(solver.time), "moment_N": moment}
 
     def tensile_surface(self) -> tuple[float, float, float]:
-        g = self.case["geometry"]
-        half = 0.5 * g["length"] - g["thickness"]
+        g = self.case.geometry
+        half = 0.5 * g.length - g.thickness
         return 0.0, -half, half
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:

@@ -10,43 +10,45 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
+from typing import Literal
 
 import numpy as np
 from dolfinx import mesh as dmesh
 from mpi4py import MPI
+from pydantic import Field
 
-from stz_fem.cases import Field, positive
+from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.specimens.base import Setup, Specimen
 
 
 class HomogeneousBlock(Specimen):
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {"dimension": Field("int", 2, choices=(2, 3))},
-        "loading": {
-            "kind": Field("str", "simple-shear", choices=("simple-shear", "uniaxial-tension")),
-            "rate": positive("1/s", 1e-3),
-            "end_strain": positive("nominal strain", 0.05),
-        },
-    }
+    name = "block"
+
+    class Geometry(Section):
+        dimension: Literal[2, 3] = 2
+
+    class Loading(Section):
+        kind: Literal["simple-shear", "uniaxial-tension"] = "simple-shear"
+        rate: float = Field(1e-3, gt=0.0, description="1/s")
+        end_strain: float = Field(0.05, gt=0.0, description="nominal strain")
 
     def build(self, comm: MPI.Comm) -> Setup:
-        dim = self.case["geometry"]["dimension"]
-        n = max(round(1.0 / self.case["mesh"]["size"]), 1)
+        dim = self.case.geometry.dimension
+        n = max(round(1.0 / self.case.mesh.size), 1)
         if dim == 2:
             msh = dmesh.create_unit_square(comm, n, n)
         else:
             msh = dmesh.create_unit_cube(comm, n, n, n)
         fdim = dim - 1
-        rate = self.case["loading"]["rate"]
+        rate = self.case.loading.rate
 
         def side(axis: int, value: float) -> np.ndarray:
             return dmesh.locate_entities_boundary(
                 msh, fdim, lambda x: np.isclose(x[axis], value)
             )
 
-        if self.case["loading"]["kind"] == "simple-shear":
+        if self.case.loading.kind == "simple-shear":
             everywhere = dmesh.locate_entities_boundary(
                 msh, fdim, lambda x: np.full(x.shape[1], True)
             )
@@ -63,10 +65,10 @@ class HomogeneousBlock(Specimen):
         return Setup(msh, {"pulled": side(0, 1.0)}, prescribed)
 
     def nominal_strain(self, t: float) -> float:
-        return self.case["loading"]["rate"] * t
+        return self.case.loading.rate * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        if self.case["loading"]["kind"] == "simple-shear":
+        if self.case.loading.kind == "simple-shear":
             force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
         else:
             force = solver.constraints.reaction(solver.internal_force(), setup.facets["pulled"], 0)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
+from typing import Any, Literal
 
 import numpy as np
 from mpi4py import MPI
+from pydantic import Field
 
 from stz_fem import bands
-from stz_fem.cases import Field, positive
+from stz_fem.cases import Case, Section
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import (
     PenaltyContact,
@@ -31,44 +32,44 @@ from stz_fem.fem.contact import (
     hertz_sphere_radius_from_moments,
 )
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
-from stz_fem.specimens.base import Setup, Specimen, load_drops, penalty_stiffness
+from stz_fem.specimens.base import Setup, Specimen, load_drops, penalty, penalty_stiffness
 
 
 class Indentation(Specimen):
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {
-            "width": positive("m", 4e-3),
-            "height": positive("m", 2e-3),
-            "indenter_radius": positive("m", 1e-3),
-            "refine_radius": positive("m (mesh.size applies within it)", 0.3e-3),
-            "dimension": Field("int", 2, choices=(2, 3)),
-        },
-        "loading": {
-            "indenter_velocity": positive("m/s", 1e-6),
-            "end_depth": positive("m", 20e-6),
-            # k = penalty · E / mesh.size: the penetration stays ~1/penalty of an element
-            "penalty": Field("float", 100.0, minimum=0.0, unit="k·h/E"),
-        },
-    }
+    name = "indentation"
+
+    class Geometry(Section):
+        width: float = Field(4e-3, gt=0.0, description="m")
+        height: float = Field(2e-3, gt=0.0, description="m")
+        indenter_radius: float = Field(1e-3, gt=0.0, description="m")
+        refine_radius: float = Field(0.3e-3, gt=0.0,
+                                     description="m (mesh.size applies within it)")
+        dimension: Literal[2, 3] = 2
+
+    class Loading(Section):
+        indenter_velocity: float = Field(1e-6, gt=0.0, description="m/s")
+        end_depth: float = Field(20e-6, gt=0.0, description="m")
+        penalty: float = penalty()
+
     loading_axis = 1
     strain_label = "depth / indenter radius"
     stress_label = "mean contact pressure (Pa)"
     load_columns = ("depth_m", "force_N_per_m", "contact_half_width_m")
 
-    def __init__(self, case: dict) -> None:
+    def __init__(self, case: Case) -> None:
         super().__init__(case)
         self._forms: dict | None = None
-        self.dimension = case["geometry"]["dimension"]
+        self.dimension = case.geometry.dimension
         if self.dimension == 3:
             self.load_columns = ("depth_m", "force_N", "contact_radius_m")
 
     def build(self, comm: MPI.Comm) -> Setup:
-        g, mesh_case, loading = self.case["geometry"], self.case["mesh"], self.case["loading"]
-        size, dim = mesh_case["size"], self.dimension
+        g, mesh_case, loading = self.case.geometry, self.case.mesh, self.case.loading
+        size, dim = mesh_case.size, self.dimension
         builder = indented_block if dim == 2 else indented_quarter_block
         data = cached_mesh(builder.__name__, builder, {
-            "width": g["width"], "height": g["height"], "size_contact": size,
-            "size_far": size * mesh_case["grading"], "refine_radius": g["refine_radius"],
+            "width": g.width, "height": g.height, "size_contact": size,
+            "size_far": size * mesh_case.grading, "refine_radius": g.refine_radius,
         }, comm, dim)
         names = ("bottom", "top") if dim == 2 else ("bottom", "top", "symmetry_x", "symmetry_z")
         facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
@@ -76,27 +77,27 @@ class Indentation(Specimen):
         if dim == 3:
             prescribed += [Prescribed(facets["symmetry_x"], 0),
                            Prescribed(facets["symmetry_z"], 2)]
-        R = g["indenter_radius"]
+        R = g.indenter_radius
         indenter = PenaltyContact(
-            (RigidIndenter(R, (0.0, g["height"] + R, 0.0)[:dim], loading["indenter_velocity"]),),
+            (RigidIndenter(R, (0.0, g.height + R, 0.0)[:dim], loading.indenter_velocity),),
             stiffness=penalty_stiffness(self.case),
             facets=facets["top"],
         )
         return Setup(data.mesh, facets, tuple(prescribed), contact=indenter)
 
     def nominal_strain(self, t: float) -> float:
-        return self.case["loading"]["indenter_velocity"] * t / self.case["geometry"][
+        return self.case.loading.indenter_velocity * t / self.case.geometry[
             "indenter_radius"]
 
     @property
     def end_time(self) -> float:
-        return self.case["loading"]["end_depth"] / self.case["loading"]["indenter_velocity"]
+        return self.case.loading.end_depth / self.case.loading.indenter_velocity
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self._forms is None:
             self._forms = setup.contact.forms(solver.u, solver.time_constant)
         values = evaluate(self._forms, solver.mesh.comm)
-        depth = self.case["loading"]["indenter_velocity"] * solver.time
+        depth = self.case.loading.indenter_velocity * solver.time
         if self.dimension == 2:
             a = hertz_half_width_from_moments(values["moment0"], values["moment2"])
             force = values["force"]

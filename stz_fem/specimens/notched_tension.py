@@ -9,32 +9,34 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from mpi4py import MPI
+from pydantic import Field
 
-from stz_fem.cases import positive
+from stz_fem.cases import Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, peak_stress
+from stz_fem.specimens.base import Setup, Specimen, notch_angle, peak_stress
 
 
 class NotchedTension(Specimen):
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {
-            "width": positive("m", 10e-3),
-            "length": positive("m", 30e-3),
-            "notch_depth": positive("m", 2e-3),
-            "notch_radius": positive("m", 0.5e-3),
-            "notch_angle": NOTCH_ANGLE,
-        },
-        "loading": {
-            "grip_velocity": positive("m/s", 3e-5),
-            "end_strain": positive("nominal strain (grip displacement / length)", 0.05),
-        },
-    }
+    name = "notched_tension"
+
+    class Geometry(Section):
+        width: float = Field(10e-3, gt=0.0, description="m")
+        length: float = Field(30e-3, gt=0.0, description="m")
+        notch_depth: float = Field(2e-3, gt=0.0, description="m")
+        notch_radius: float = Field(0.5e-3, gt=0.0, description="m")
+        notch_angle: float = notch_angle()
+
+    class Loading(Section):
+        grip_velocity: float = Field(3e-5, gt=0.0, description="m/s")
+        end_strain: float = Field(0.05, gt=0.0,
+                                  description="nominal strain (grip displacement / length)")
+
     loading_axis = 1
     strain_label = "nominal strain (grip displacement / length)"
     stress_label = "nominal stress (grip force / width) (Pa)"
@@ -43,21 +45,22 @@ class NotchedTension(Specimen):
     """Accumulated plastic strain that marks a point as inside the plastic zone."""
 
     def build(self, comm: MPI.Comm) -> Setup:
-        g = self.case["geometry"]
-        if g["notch_radius"] > g["notch_depth"] or 2 * g["notch_depth"] >= g["width"]:
+        g = self.case.geometry
+        if g.notch_radius > g.notch_depth or 2 * g.notch_depth >= g.width:
             raise InputError(
-                f"geometry: notch_radius ({g['notch_radius']:g} m) must not exceed notch_depth "
-                f"({g['notch_depth']:g} m), and two notches must leave a ligament "
-                f"(2·notch_depth < width = {g['width']:g} m)"
+                f"geometry: notch_radius ({g.notch_radius:g} m) must not exceed notch_depth "
+                f"({g.notch_depth:g} m), and two notches must leave a ligament "
+                f"(2·notch_depth < width = {g.width:g} m)"
             )
-        size = self.case["mesh"]["size"]
+        size = self.case.mesh.size
         data = cached_mesh(
             "notched_bar", double_edge_notched_bar,
-            {**g, "size_root": size, "size_far": size * self.case["mesh"]["grading"]}, comm, 2,
+            {**g.model_dump(), "size_root": size, "size_far": size * self.case.mesh.grading},
+            comm, 2,
         )
         msh, tags = data.mesh, data.facet_tags
         facets = {name: tags.find(data.physical_groups[name].tag) for name in ("bottom", "top")}
-        v = self.case["loading"]["grip_velocity"]
+        v = self.case.loading.grip_velocity
 
         def grip(x, t):
             return np.vstack([np.zeros(x.shape[1]), np.full(x.shape[1], v * t)])
@@ -67,19 +70,19 @@ class NotchedTension(Specimen):
         return Setup(msh, facets, prescribed)
 
     def nominal_strain(self, t: float) -> float:
-        return self.case["loading"]["grip_velocity"] * t / self.case["geometry"]["length"]
+        return self.case.loading.grip_velocity * t / self.case.geometry.length
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
-        return {"mean_stress_Pa": force / self.case["geometry"]["width"],
+        return {"mean_stress_Pa": force / self.case.geometry.width,
                 "grip_force_N_per_m": force, "plastic_zone_m": self._plastic_zone(solver)}
 
     def _plastic_zone(self, solver) -> float:
         """Largest distance (m) from the nearer notch root of a point whose accumulated
         plastic strain exceeds ``plastic_threshold`` (0 before yield)."""
-        g = self.case["geometry"]
-        tips = np.array([[g["notch_depth"], 0.5 * g["length"]],
-                         [g["width"] - g["notch_depth"], 0.5 * g["length"]]])
+        g = self.case.geometry
+        tips = np.array([[g.notch_depth, 0.5 * g.length],
+                         [g.width - g.notch_depth, 0.5 * g.length]])
         plastic = solver.points[solver.state.accumulated > self.plastic_threshold, :2]
         local = 0.0
         if plastic.size:

@@ -10,36 +10,38 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
-
 import numpy as np
 from dolfinx import mesh as dmesh
+from pydantic import Field
 
-from stz_fem.cases import positive
+from stz_fem.cases import Section
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.specimens.base import Setup, Specimen
 
 
 class PeriodicCell(Specimen):
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {"length": positive("m"), "height": positive("m")},
-        "loading": {
-            "shear_rate": positive("1/s (engineering shear strain rate)"),
-            "end_strain": positive("nominal engineering shear strain"),
-        },
-    }
+    name = "periodic_cell"
+
+    class Geometry(Section):
+        length: float = Field(gt=0.0, description="m")
+        height: float = Field(gt=0.0, description="m")
+
+    class Loading(Section):
+        shear_rate: float = Field(gt=0.0, description="1/s (engineering shear strain rate)")
+        end_strain: float = Field(gt=0.0, description="nominal engineering shear strain")
+
     loading_axis = 0
     strain_label = "nominal shear strain γ"
     stress_label = "mean shear stress (Pa)"
 
     @property
     def _geometry(self) -> tuple[float, float]:
-        g = self.case["geometry"]
-        return g["length"], g["height"]
+        g = self.case.geometry
+        return g.length, g.height
 
     def build(self, comm) -> Setup:
         L, H = self._geometry
-        h = self.case["mesh"]["size"]
+        h = self.case.mesh.size
         msh = dmesh.create_rectangle(
             comm, [np.array([0.0, 0.0]), np.array([L, H])],
             [max(round(L / h), 1), max(round(H / h), 1)],
@@ -48,7 +50,7 @@ class PeriodicCell(Specimen):
         tol = 1e-9 * max(L, H)
         bottom = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], 0.0, atol=tol))
         top = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], H, atol=tol))
-        rate = self.case["loading"]["shear_rate"]
+        rate = self.case.loading.shear_rate
 
         corner = Prescribed(bottom, None,
                             where=lambda x: np.isclose(x[0], 0.0, atol=tol))
@@ -60,7 +62,7 @@ class PeriodicCell(Specimen):
         return Setup(msh, {"bottom": bottom, "top": top}, (corner,), periodic, period=(L, H))
 
     def nominal_strain(self, t: float) -> float:
-        return self.case["loading"]["shear_rate"] * t
+        return self.case.loading.shear_rate * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         L, _ = self._geometry

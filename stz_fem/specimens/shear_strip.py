@@ -8,39 +8,41 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
-
 import numpy as np
 from dolfinx import mesh as dmesh
+from pydantic import Field
 
-from stz_fem.cases import positive
+from stz_fem.cases import Section
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.specimens.base import Setup, Specimen
 
 
 class ShearStrip(Specimen):
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {"length": positive("m", 0.08), "height": positive("m", 0.02)},
-        "loading": {
-            "wall_velocity": positive("m/s", 2.4713e-4),
-            "end_strain": positive("nominal engineering shear strain", 0.2),
-        },
-    }
+    name = "shear_strip"
+
+    class Geometry(Section):
+        length: float = Field(0.08, gt=0.0, description="m")
+        height: float = Field(0.02, gt=0.0, description="m")
+
+    class Loading(Section):
+        wall_velocity: float = Field(2.4713e-4, gt=0.0, description="m/s")
+        end_strain: float = Field(0.2, gt=0.0, description="nominal engineering shear strain")
+
     loading_axis = 0
     strain_label = "nominal shear strain γ"
     stress_label = "mean wall shear stress (Pa)"
 
     @property
     def _geometry(self) -> tuple[float, float]:
-        g = self.case["geometry"]
-        return g["length"], g["height"]
+        g = self.case.geometry
+        return g.length, g.height
 
     def build(self, comm) -> Setup:
         L, H = self._geometry
-        h = self.case["mesh"]["size"]
+        h = self.case.mesh.size
         # y = H/2 + (H/2)·f(ξ), f(s) = sign(s)(|s| + a|s|³)/(1 + a): spacing grows from h at
         # mid-height (where the band forms) to ratio·h at the walls, with ratio = 1 + 3a.
-        a = (self.case["mesh"]["grading"] - 1.0) / 3.0
+        a = (self.case.mesh.grading - 1.0) / 3.0
         nx = max(round(L / h), 1)
         ny = max(2 * round(H / (2 * h * (1 + a))), 2)
         msh = dmesh.create_rectangle(
@@ -54,7 +56,7 @@ class ShearStrip(Specimen):
         tol = 1e-9 * L
         bottom = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], 0.0, atol=tol))
         top = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], H, atol=tol))
-        v = self.case["loading"]["wall_velocity"]
+        v = self.case.loading.wall_velocity
 
         def wall(sign: float):
             return lambda x, t: np.vstack([np.full(x.shape[1], sign * v * t), np.zeros(x.shape[1])])
@@ -65,7 +67,7 @@ class ShearStrip(Specimen):
 
     def nominal_strain(self, t: float) -> float:
         _L, H = self._geometry
-        return 2.0 * self.case["loading"]["wall_velocity"] * t / H
+        return 2.0 * self.case.loading.wall_velocity * t / H
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         L, _ = self._geometry

@@ -12,62 +12,64 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, ClassVar
+from typing import Any, Literal
 
 import numpy as np
 from mpi4py import MPI
+from pydantic import Field
 
-from stz_fem.cases import Field, positive
+from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import beam, cached_mesh
 from stz_fem.specimens.base import Setup, Specimen, peak_stress
 
 
 class UniaxialBar(Specimen):
-    schema: ClassVar[dict[str, Any]] = {
-        "geometry": {
-            "width": positive("m", 10e-3),
-            "height": positive("m", 20e-3),
-        },
-        "loading": {
-            "mode": Field("str", "compression", choices=("compression", "tension")),
-            "strain_rate": positive("1/s, nominal", 1e-3),
-            "end_strain": positive("nominal strain (platen displacement / height)", 0.05),
-        },
-    }
+    name = "uniaxial_bar"
+
+    class Geometry(Section):
+        width: float = Field(10e-3, gt=0.0, description="m")
+        height: float = Field(20e-3, gt=0.0, description="m")
+
+    class Loading(Section):
+        mode: Literal["compression", "tension"] = "compression"
+        strain_rate: float = Field(1e-3, gt=0.0, description="1/s, nominal")
+        end_strain: float = Field(0.05, gt=0.0,
+                                  description="nominal strain (platen displacement / height)")
+
     loading_axis = 1
     strain_label = "nominal strain (platen displacement / height)"
     stress_label = "nominal stress (platen force / width, compression negative) (Pa)"
 
     def build(self, comm: MPI.Comm) -> Setup:
-        g, m = self.case["geometry"], self.case["mesh"]
-        size = m["size"]
+        g, m = self.case.geometry, self.case.mesh
+        size = m.size
         # the beam mesh turned on its side: its "thickness" is the bar's height, and its end
         # faces carry a mid-height node that pins the sideways drift
-        data = cached_mesh("beam", beam, {"length": g["width"], "thickness": g["height"],
+        data = cached_mesh("beam", beam, {"length": g.width, "thickness": g.height,
                                           "size_fine": size, "size_far": size}, comm, 2)
         facets = {name: data.facet_tags.find(data.physical_groups[name].tag)
                   for name in ("bottom", "top", "left")}
-        speed = self.case["loading"]["strain_rate"] * g["height"] * self._sign
+        speed = self.case.loading.strain_rate * g.height * self._sign
 
         prescribed = (
             Prescribed(facets["bottom"], 1),
             Prescribed(facets["top"], 1, lambda x, t: np.full(x.shape[1], speed * t)),
             Prescribed(facets["left"], 0,
-                       where=lambda x: np.abs(x[1] - 0.5 * g["height"]) <= 1e-6 * g["height"]),
+                       where=lambda x: np.abs(x[1] - 0.5 * g.height) <= 1e-6 * g.height),
         )
         return Setup(data.mesh, facets, prescribed)
 
     @property
     def _sign(self) -> float:
-        return -1.0 if self.case["loading"]["mode"] == "compression" else 1.0
+        return -1.0 if self.case.loading.mode == "compression" else 1.0
 
     def nominal_strain(self, t: float) -> float:
-        return self.case["loading"]["strain_rate"] * t
+        return self.case.loading.strain_rate * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
-        return {"mean_stress_Pa": force / self.case["geometry"]["width"]}
+        return {"mean_stress_Pa": force / self.case.geometry.width}
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
         """Where the stress peaks in magnitude (negative in compression)."""

@@ -7,7 +7,7 @@ from mpi4py import MPI
 from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.material import load
 from stz_fem.material_point import Loading, run
-from stz_fem.simulation import load_case
+from stz_fem.specimens import load_case
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ def test_block_follows_the_material_point_driver(dimension, kind, linear):
     params = load("vitreloy1").replace(chi0=620.0)
     rate, end = 1e-3, 0.06 if kind == "simple-shear" else 0.04
     driver = run(params, Loading(kind, rate=rate, strain=end, plane_strain=dimension == 2))
-    _case, specimen = load_case({
+    specimen = load_case({
         "specimen": "block", "mesh": {"size": 0.5, "degree": 2},
         "geometry": {"dimension": dimension},
         "loading": {"kind": kind, "rate": rate, "end_strain": end},

@@ -10,7 +10,8 @@ from stz_fem.cli import main
 from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.material import load
 from stz_fem.material_point import Loading, run
-from stz_fem.simulation import Simulation, load_case
+from stz_fem.simulation import Simulation
+from stz_fem.specimens import load_case
 
 CELL = {
     "specimen": "periodic_cell", "mesh": {"size": 0.25e-3, "degree": 2},
@@ -23,7 +24,7 @@ def test_uniform_cell_follows_the_material_point_driver():
     """With a uniform χ0 the periodic jump imposes homogeneous simple shear exactly."""
     params = load("vitreloy1").replace(chi0=620.0)
     driver = run(params, Loading("simple-shear", rate=1e-3, strain=0.06, plane_strain=True))
-    _case, specimen = load_case(CELL)
+    specimen = load_case(CELL)
     setup = specimen.build(MPI.COMM_SELF)
     solver = MechanicsSolver(setup.mesh, params, lambda x: np.full(x.shape[0], params.chi0),
                              prescribed=setup.prescribed, periodic=setup.periodic)
