@@ -17,6 +17,7 @@ from stz_fem.errors import InputError
 from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
 from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
 from stz_fem.material.stz import I_K
+from stz_fem.step_control import StepController
 
 LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression", "creep")
 
@@ -99,6 +100,9 @@ class StepLimits:
     """Change of the loaded stress component relative to s_y (or s_chi)."""
 
 
+CONTROLLER = StepController()
+"""The step-size rules of the finite-element runs (``stz_fem.step_control``)."""
+
 CURVE_COLUMNS = (
     "time_s", "strain", "stress_Pa", "chi_K", "plastic_strain", "D_per_s", "sbar_Pa",
     "pressure_Pa",
@@ -157,8 +161,8 @@ def run(
             d_chi / limits.chi, d_plastic / limits.plastic_strain,
             0.0 if loading.kind == "creep" else d_stress / limits.stress,
         )
-        if ratio > 1.0:
-            dt *= max(0.2, 0.8 / ratio)
+        if not CONTROLLER.accepts(ratio):
+            dt = CONTROLLER.retry(dt, ratio)
             continue
         t += dt
         eps, epsp, chi = new_eps, res.plastic_strain[0], res.chi
@@ -177,7 +181,7 @@ def run(
         )
         if done:
             break
-        dt *= min(2.0, 0.8 / max(ratio, 1e-3))
+        dt = CONTROLLER.next(dt, ratio)
     else:
         raise RuntimeError(f"material point: not finished after {max_steps} steps")
     data = np.array(rows)
