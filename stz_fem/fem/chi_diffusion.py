@@ -65,10 +65,12 @@ class ChiDiffusion:
         self.delta = fem.Function(V)
         chi, w = ufl.TrialFunction(V), ufl.TestFunction(V)
         dx = q.dx
-        flux = l_chi**2 * self.rate
-        mass = fem.form(c0 * chi * w * dx)
-        self.project_rhs = fem.form(c0 * self.chi_star * w * dx)
-        self.lhs = fem.form(c0 * chi * w * dx + self.dt * flux * ufl.inner(
+        # material numbers as Constants: another c0 or l_chi reuses the compiled forms
+        c0_, l2 = fem.Constant(mesh, float(c0)), fem.Constant(mesh, float(l_chi) ** 2)
+        flux = l2 * self.rate
+        mass = fem.form(c0_ * chi * w * dx)
+        self.project_rhs = fem.form(c0_ * self.chi_star * w * dx)
+        self.lhs = fem.form(c0_ * chi * w * dx + self.dt * flux * ufl.inner(
             ufl.grad(chi), ufl.grad(w)) * dx)
         self.rhs = fem.form(-self.dt * flux * ufl.inner(ufl.grad(self.chi_hat), ufl.grad(w)) * dx)
         self.delta_expr = q.expression(self.delta)

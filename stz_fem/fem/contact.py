@@ -43,10 +43,14 @@ class RigidIndenter:
         mesh = u.function_space.mesh
         gdim = mesh.geometry.dim
         e_y = ufl.as_vector([1.0 if i == 1 else 0.0 for i in range(gdim)])
-        centre = ufl.as_vector(self.centre[:gdim]) - self.speed * t * e_y
+        # per-run numbers are Constants, not literals: a new radius, position or speed then
+        # reuses the compiled form instead of compiling a new one
+        centre = (fem.Constant(mesh, np.asarray(self.centre[:gdim], dtype=float))
+                  - fem.Constant(mesh, float(self.speed)) * t * e_y)
         offset = ufl.SpatialCoordinate(mesh) + u - centre
         distance = ufl.sqrt(ufl.dot(offset, offset))
-        return offset / distance, ufl.max_value(self.radius - distance, 0.0)
+        radius = fem.Constant(mesh, float(self.radius))
+        return offset / distance, ufl.max_value(radius - distance, 0.0)
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,10 @@ class PenaltyContact:
 
     def energy(self, u: fem.Function, t: fem.Constant) -> ufl.Form:
         """Π(u, t), J (per m of thickness in 2-D)."""
-        ds = self.measure(u.function_space.mesh)
-        return sum(0.5 * self.stiffness * obstacle.geometry(u, t)[1] ** 2 * ds
-                   for obstacle in self.obstacles)
+        mesh = u.function_space.mesh
+        ds = self.measure(mesh)
+        k = fem.Constant(mesh, float(self.stiffness))
+        return sum(0.5 * k * obstacle.geometry(u, t)[1] ** 2 * ds for obstacle in self.obstacles)
 
     def forms(self, u: fem.Function, t: fem.Constant, obstacle: int = 0) -> dict[str, fem.Form]:
         """Compiled integrals of the contact pressure p of one obstacle: force along −e_y (N,
@@ -83,10 +88,11 @@ class PenaltyContact:
         normal, penetration = body.geometry(u, t)
         mesh = u.function_space.mesh
         ds = self.measure(mesh)
-        pressure = self.stiffness * penetration
+        pressure = fem.Constant(mesh, float(self.stiffness)) * penetration
         x = ufl.SpatialCoordinate(mesh)
         axis = [i for i in range(mesh.geometry.dim) if i != 1]
-        r2 = sum((x[i] - body.centre[i]) ** 2 for i in axis)
+        centre = fem.Constant(mesh, np.asarray(body.centre[: mesh.geometry.dim], dtype=float))
+        r2 = sum((x[i] - centre[i]) ** 2 for i in axis)
         touching = ufl.conditional(ufl.gt(penetration, 0.0), 1.0, 0.0)
         return {
             "force": fem.form(-pressure * normal[1] * ds),

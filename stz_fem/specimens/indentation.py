@@ -86,8 +86,7 @@ class Indentation(Specimen):
         return Setup(data.mesh, facets, tuple(prescribed), contact=indenter)
 
     def nominal_strain(self, t: float) -> float:
-        return self.case.loading.indenter_velocity * t / self.case.geometry[
-            "indenter_radius"]
+        return self.case.loading.indenter_velocity * t / self.case.geometry.indenter_radius
 
     @property
     def end_time(self) -> float:
