@@ -1,4 +1,4 @@
-"""The plastic rate of MODEL.md §2: Eyring limit, steady states, Johnson–Samwer, no overflow."""
+"""Plastic rate of MODEL.md §2: Eyring limit, steady states, Johnson–Samwer, no overflow."""
 
 import numpy as np
 import pytest
