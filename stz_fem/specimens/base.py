@@ -22,7 +22,7 @@ COMMON_SCHEMA: dict[str, Any] = {
         # element size far from the expected band / near it (specimens that support grading)
         "grading": Field("float", 1.0, minimum=1.0, exclusive_minimum=False),
     },
-    # validated by stz_fem.material.from_mapping (MODEL.md names, SI units)
+    # validated by stz_fem.material.from_mapping (docs/model.md names, SI units)
     "material": Field("table", {"preset": "vitreloy1"}),
     "initial_chi": {
         "kind": Field("str", "uniform", choices=("uniform", "bumps", "random", "grid")),
@@ -34,7 +34,7 @@ COMMON_SCHEMA: dict[str, Any] = {
         "file": Field("str", ""),
         "key": Field("str", "chi_K"),
         "frame": Field("int", None),
-        # a gridded potential energy U (eV/atom) becomes χ = β (U − U₀) T_Z (MODEL.md §5)
+        # a gridded potential energy U (eV/atom) becomes χ = β (U − U₀) T_Z (docs/model.md §5)
         "energy_beta": Field("float", None, minimum=0.0, unit="1/eV"),
         "energy_u0": Field("float", None, unit="eV"),
     },
