@@ -1,4 +1,4 @@
-"""Shear-band measures (MODEL.md §6) on a set of cells or quadrature points.
+"""Shear-band measures (docs/model.md §6) on a set of cells or quadrature points.
 
 Every function takes arrays already gathered on one process: ``coords`` (N, dim) cell centroids
 in metres (dim 2 or 3), ``volume`` (N,) cell volumes in m³ (areas in m² in 2-D, or quadrature
@@ -56,7 +56,7 @@ class BandCount(NamedTuple):
     Attributes:
         count: number of distinct bands meeting the surface.
         spacing: mean distance between neighbouring bands, m; nan if count < 2.
-        per_length: bands per unit length of the surface, 1/m (MODEL.md §6).
+        per_length: bands per unit length of the surface, 1/m (docs/model.md §6).
         positions: where the bands meet the surface, m, ascending, shape (count,).
     """
 
@@ -85,7 +85,7 @@ def localization_index(
         dissipation: plastic dissipation density 2·D·s̄ per cell, W/m³ (any unit: only ratios
             matter), ≥ 0, shape (N,).
         volume: cell volumes, m³ (m² in 2-D), > 0, shape (N,).
-        fraction: volume fraction of the specimen that is taken, in (0, 1]; MODEL.md: 0.05.
+        fraction: volume fraction of the specimen that is taken, in (0, 1]; docs/model.md: 0.05.
 
     Returns:
         L in [0, 1]: ``fraction`` for homogeneous flow, 1 when all dissipation happens in at
@@ -133,10 +133,10 @@ def localization_onset(
     flowing: npt.ArrayLike | None = None,
     fraction: float = 0.05,
 ) -> float | None:
-    """Load at which the localization index rises above ``threshold`` (MODEL.md §6: 0.5)
+    """Load at which the localization index rises above ``threshold`` (docs/model.md §6: 0.5)
     while it is informative.
 
-    MODEL.md §6 takes the first crossing. Where the first plastic flow is confined to a stress
+    docs/model.md §6 takes the first crossing. Where the first plastic flow is confined to a stress
     concentrator (a notch root, an indenter's edge) less than ``fraction`` of the volume flows
     and L = 1 by construction, so that crossing is just the first yield, for any material
     state. With ``flowing`` (the flowing volume fraction at each load, see
@@ -145,7 +145,7 @@ def localization_onset(
     the onset only if L stays above it to the end of the record; if L falls to the threshold
     first, the concentrator's plastic zone spread out into diffuse flow, and the onset is the
     next rise through the threshold (annealed and rejuvenated notched bars: docs/validation.md).
-    Without ``flowing`` every sample counts and the first crossing is returned, as in MODEL.md.
+    Without ``flowing`` every sample counts and the first crossing is returned, as in docs/model.md.
 
     Args:
         loads: load samples in the order they were reached (nominal strain, displacement in m,
@@ -401,7 +401,7 @@ def band_count_and_spacing(
     threshold: float = 0.5,
     min_prominence: float = 0.0,
 ) -> BandCount:
-    """Distinct bands meeting a surface, from a profile along it (MODEL.md §6, bending).
+    """Distinct bands meeting a surface, from a profile along it (docs/model.md §6, bending).
 
     A band is a peak of the profile whose prominence is at least ``threshold`` times that of
     the highest peak, which is its height above the profile's minimum (the baseline). Peaks

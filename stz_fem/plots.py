@@ -63,7 +63,7 @@ def plot_run(
     the first plastic flow (first row with D > 0) and the onset of localization
     (``onset_strain``, nominal) are marked on both. Bottom: χ over the specimen, and the
     accumulated plastic strain where it is (zoomed to the plastic zone) with the detected
-    bands drawn: the cells with D ≥ ½ max D, where MODEL.md §6 measures a band's
+    bands drawn: the cells with D ≥ ½ max D, where docs/model.md §6 measures a band's
     orientation, and, for ``surface_bands`` = (y of the tensile face, positions along it, m),
     where the counted bands meet the face.
 

@@ -1,6 +1,6 @@
 """Reading a finished (or interrupted) run directory: summary, curve and field frames.
 
-``band_measures_from_files`` recomputes the MODEL.md §6 measures from the cell data that
+``band_measures_from_files`` recomputes the docs/model.md §6 measures from the cell data that
 ``fields.pvd`` holds, so a run can be re-analysed in ParaView's absence or after the fact.
 """
 
@@ -82,7 +82,7 @@ def read_cells(pvtu: Path) -> dict[str, np.ndarray]:
 
 
 def band_measures_from_files(run: str | Path, frame: int = -1) -> dict:
-    """Band measures (MODEL.md §6) of one field output of a run (default: the last)."""
+    """Band measures (docs/model.md §6) of one field output of a run (default: the last)."""
     summary = read_summary(run)
     time, pvtu = frame_of(run, frame)
     cells = read_cells(pvtu)

@@ -1,4 +1,4 @@
-"""Per-atom potential energy → effective temperature χ (MODEL.md section 5).
+"""Per-atom potential energy → effective temperature χ (docs/model.md section 5).
 
 χ = β (U − U₀) T_Z (Shi et al. 2007; Kontolati et al. 2021: β = 8 eV⁻¹, U₀ = −3.3625 eV,
 T_Z = 21000 K for their Cu50Zr50). U must be a coarse-grained local energy per atom. In an alloy

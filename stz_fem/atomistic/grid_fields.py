@@ -1,6 +1,6 @@
 """Reader for gridded fields stored as NumPy ``.npz`` with cell-centre coordinates in metres.
 
-Layout (as in the Kontolati et al. 2021 Cu50Zr50 data, /work/shared/md/cuzr_kontolati2021):
+Layout (as in the Kontolati et al. 2021 Cu50Zr50 data, tests/data/kontolati2021/README.md):
 ``x_m`` (nx,), ``y_m`` (ny,) cell centres in m; fields of shape (..., ny, nx) indexed [..., y, x]
 (e.g. [frame, y, x]); 1-D arrays with one value per frame (e.g. ``nominal_shear_strain``).
 """

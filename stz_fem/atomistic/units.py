@@ -1,4 +1,4 @@
-"""LAMMPS unit styles and their sizes in SI (MODEL.md works in SI units, temperatures in K).
+"""LAMMPS unit styles and their sizes in SI (docs/model.md works in SI units, temperatures in K).
 
 Each factor is the size of the style's unit in SI: multiply a LAMMPS value by it to get SI.
 ``lj`` is reduced: all factors are 1 and ``reduced`` is True, because σ, ε and τ are whatever

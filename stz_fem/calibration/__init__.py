@@ -1,4 +1,4 @@
-"""Calibration of STZ-χ parameters from atomistic or experimental data (MODEL.md §5).
+"""Calibration of STZ-χ parameters from atomistic or experimental data (docs/model.md §5).
 
 - ``calibrate``: least-squares fit of the homogeneous model to stress–strain curves.
 - ``fit_johnson_samwer``: γ_C0, γ_C1 (and W₀) from yield stress against temperature.

@@ -6,7 +6,7 @@ Layout (SI units; paths relative to the configuration file)::
     preset = "cu50zr50"         # or: file = "my_material.toml"
     tau0 = 1e-13
 
-    [free.chi0]                 # one table per free parameter (MODEL.md names)
+    [free.chi0]                 # one table per free parameter (docs/model.md names)
     bounds = [300.0, 900.0]
     initial = 500.0             # optional; default: the base material's value
     log = false                 # optional; true fits ln(value) (positive bounds only)

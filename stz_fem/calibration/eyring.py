@@ -1,6 +1,6 @@
 """Eyring activation volume V* = Ωε₀ from the strain-rate sensitivity of the flow stress.
 
-With the Eyring barrier and s_y = 0 the steady plastic rate is (MODEL.md §2.1)
+With the Eyring barrier and s_y = 0 the steady plastic rate is (docs/model.md §2.1)
 
     γ̇ = 2D = (2/τ₀) e^{−T_Z/χ} e^{−Δ/T} sinh(V* τ / k_B T).
 

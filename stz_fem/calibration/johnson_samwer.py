@@ -1,4 +1,4 @@
-"""Johnson–Samwer coefficients from yield stresses at several temperatures (MODEL.md §2.1, §5).
+"""Johnson–Samwer coefficients from yield stresses at several temperatures (docs/model.md §2.1, §5).
 
 The cooperative shear model gives, at a fixed strain rate,
 

@@ -1,4 +1,4 @@
-"""Rate-law analyses of the calibration curves themselves (MODEL.md §5), for report.json.
+"""Rate-law analyses of the calibration curves themselves (docs/model.md §5), for report.json.
 
 - Johnson–Samwer: at each rate with curves at ≥ 2 temperatures, the peak (yield) stresses give
   γ_C0 and γ_C1, and W₀ by the consistency formula at the fitted χ₀.

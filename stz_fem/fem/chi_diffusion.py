@@ -1,4 +1,4 @@
-"""The diffusion term ∇·(ℓ_χ² D ∇χ) of the χ equation (MODEL.md §3), as a step correction.
+"""The diffusion term ∇·(ℓ_χ² D ∇χ) of the χ equation (docs/model.md §3), as a step correction.
 
 After the mechanical step has updated χ locally (χ* at quadrature points, plastic-work source
 and relaxation included), χ diffuses over the step with the end-of-step plastic rate D:

@@ -1,6 +1,6 @@
 """STZ-χ material parameters: names, units, presets, validation and TOML I/O.
 
-Names and units follow ``MODEL.md`` §4 (SI units, temperatures in kelvin). A material is given
+Names and units follow ``docs/model.md`` §4 (SI units, temperatures in kelvin). A material is given
 either by a preset name or by a mapping (e.g. a TOML file) that may start from a preset::
 
     preset = "vitreloy1"
@@ -25,7 +25,7 @@ from stz_fem.material.rate_terms import RATE_TERMS
 
 @dataclasses.dataclass(frozen=True)
 class MaterialParameters:
-    """Parameters of the STZ-χ law (MODEL.md §4). All SI; temperatures in kelvin.
+    """Parameters of the STZ-χ law (docs/model.md §4). All SI; temperatures in kelvin.
 
     Attributes:
         G: shear modulus, Pa.
@@ -114,7 +114,7 @@ class MaterialParameters:
         """Johnson–Samwer barrier W0, K: given, or W0 = Tg·ln(ω0/γ̇_ref)·(γC0/γC1)^{3/2}.
 
         ω0 = exp(−T_Z/χ∞)/τ0 is the attempt rate times the STZ density in steady flow
-        (MODEL.md §2.1).
+        (docs/model.md §2.1).
         """
         if self.W0 is not None:
             return self.W0
@@ -122,12 +122,12 @@ class MaterialParameters:
         return js_consistent_barrier(self.Tg, self.gamma_C0, self.gamma_C1, omega0, self.rate_ref)
 
     def replace(self, **changes: Any) -> MaterialParameters:
-        """A validated copy with some parameters changed (MODEL.md names, SI units)."""
+        """A validated copy with some parameters changed (docs/model.md names, SI units)."""
         return from_mapping(_merge(as_mapping(self), changes), where="material")
 
     def to_toml(self) -> str:
         """TOML text that ``from_mapping``/``load`` reads back to the same parameters."""
-        lines = ["# STZ-χ material, SI units, temperatures in K (stz_fem, MODEL.md §4)"]
+        lines = ["# STZ-χ material, SI units, temperatures in K (stz_fem, docs/model.md §4)"]
         for key, value in as_mapping(self).items():
             if value is None:
                 continue
@@ -143,7 +143,7 @@ class MaterialParameters:
 def js_consistent_barrier(
     Tg: float | None, gamma_C0: float, gamma_C1: float, omega0: float, rate_ref: float
 ) -> float:
-    """Johnson–Samwer barrier W0 = Tg·ln(ω0/γ̇_ref)·(γC0/γC1)^{3/2}, K (MODEL.md §2.1).
+    """Johnson–Samwer barrier W0 = Tg·ln(ω0/γ̇_ref)·(γC0/γC1)^{3/2}, K (docs/model.md §2.1).
 
     Args:
         Tg: glass transition temperature, K.
@@ -165,7 +165,7 @@ def js_consistent_barrier(
 
 _VITRELOY1: dict[str, Any] = {
     "E": 101e9, "nu": 0.35, "s_y": 0.85e9, "tau0": 1e-13, "eps0": 0.3,
-    # 300 Å³ × 22/17 exactly: MODEL.md's 3.88e-28 is this rounded, and its steady-state checks
+    # 300 Å³ × 22/17 exactly: docs/model.md's 3.88e-28 is this rounded, and its steady-state checks
     # (s̄/s_y = 1.0092 at 1/s, 1.338 at 1e4/s) hold to 5e-5 only with the exact value.
     "Omega": 300e-30 * 22.0 / 17.0,
     "Delta": 8000.0, "T_Z": 21000.0, "c0": 0.4, "chi_inf": 900.0, "l_chi": 0.0,
@@ -183,7 +183,7 @@ _CU50ZR50: dict[str, Any] = {
 }
 
 PRESETS: dict[str, dict[str, Any]] = {"vitreloy1": _VITRELOY1, "cu50zr50": _CU50ZR50}
-"""Named parameter sets of MODEL.md §4, as a material file would give them."""
+"""Named parameter sets of docs/model.md §4, as a material file would give them."""
 
 _FIELDS = {f.name: f for f in dataclasses.fields(MaterialParameters)}
 _ELASTIC_PAIRS = (("E", "nu"), ("G", "K"))
@@ -252,7 +252,7 @@ def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, A
 
 
 def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialParameters:
-    """Validated parameters from a mapping of MODEL.md names (SI units), optionally ``preset``.
+    """Validated parameters from a mapping of docs/model.md names (SI units), optionally ``preset``.
 
     Args:
         data: parameter names to values; ``preset`` names a base set, or ``file`` a material

@@ -1,4 +1,4 @@
-"""Rate terms: the activation barrier W(τ) of STZ transitions (MODEL.md §2.1).
+"""Rate terms: the activation barrier W(τ) of STZ transitions (docs/model.md §2.1).
 
 A rate term is a compiled function ``barrier(tau, b0, b1) -> (W, dW/dτ, ΔW, dΔW/dτ)`` giving the
 forward barrier W(τ) and the asymmetry ΔW = W(−τ) − W(τ) ≥ 0 (K; τ in Pa), and the two constants

@@ -1,8 +1,8 @@
-"""The STZ-χ rate law (MODEL.md §2–3): plastic rate D and the local χ source.
+"""The STZ-χ rate law (docs/model.md §2–3): plastic rate D and the local χ source.
 
 Evaluated in logarithmic form, log D = −T_Z/χ − log τ₀ − log 2 − W(τ)/T + log g with
 g = (1 − e^{−ΔW/T}) − (s_y/τ)(1 + e^{−ΔW/T}) and ΔW = W(−τ) − W(τ) ≥ 0, which equals the
-MODEL.md form D = (1/τ₀)e^{−T_Z/χ}[½(R₊ − R₋) − ½(R₊ + R₋)s_y/τ]₊ but cannot overflow: the
+docs/model.md form D = (1/τ₀)e^{−T_Z/χ}[½(R₊ − R₋) − ½(R₊ + R₋)s_y/τ]₊ but cannot overflow: the
 plastic rate spans tens of decades between χ = 300 K and 1500 K.
 
 The compiled kernels take the parameters packed into a float array (``pack``); the indices
@@ -91,7 +91,7 @@ def plastic_rate(params: MaterialParameters, tau: np.ndarray, chi: np.ndarray) -
 def chi_rate(
     params: MaterialParameters, rate: np.ndarray, sbar: np.ndarray, chi: np.ndarray
 ) -> np.ndarray:
-    """Local χ̇ (K/s) without diffusion: [2Ds̄(χ∞ − χ)/s_χ − c₀(χ − χ_T)/t_r]/c₀ (MODEL.md §3).
+    """Local χ̇ (K/s) without diffusion: [2Ds̄(χ∞ − χ)/s_χ − c₀(χ − χ_T)/t_r]/c₀ (docs/model.md §3).
 
     Args:
         rate: plastic rate D, 1/s. sbar: equivalent shear stress s̄, Pa. chi: χ, K.

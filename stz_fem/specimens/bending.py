@@ -5,7 +5,7 @@ The beam [−L/2, L/2] × [0, t] has its tensile face at y = 0, where bands star
 2004 saw their spacing grow in proportion to the thickness). The nominal strain of both is the
 beam-theory strain of the tensile surface at mid-span, the nominal stress the beam-theory
 surface stress 6M/t² of the bending moment M per unit depth; summary.json counts the bands
-that meet the tensile surface (MODEL.md §6).
+that meet the tensile surface (docs/model.md §6).
 """
 
 from __future__ import annotations

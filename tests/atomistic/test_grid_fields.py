@@ -5,11 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.atomistic.grid_band import band_across_y
 from stz_fem.atomistic.grid_fields import read_grid_fields
 from stz_fem.errors import InputError
+from stz_fem.material.parameters import PRESETS
 
-KONTOLATI = Path("/work/shared/md/cuzr_kontolati2021/fields.npz")
+# frames 0 and 100 (γ = 0, 0.5) of the Kontolati et al. 2021 Cu50Zr50 fields (README there)
+KONTOLATI = Path(__file__).parents[1] / "data" / "kontolati2021" / "fields_frames_0_100.npz"
 
 
 def write_grid(path: Path, **extra: np.ndarray) -> None:
@@ -55,13 +58,19 @@ def test_malformed_files(tmp_path: Path, arrays: dict, message: str) -> None:
         read_grid_fields(tmp_path / "absent.npz")
 
 
-@pytest.mark.skipif(not KONTOLATI.exists(), reason="shared Kontolati et al. 2021 data absent")
 def test_kontolati_band_at_final_strain() -> None:
     grid = read_grid_fields(KONTOLATI)
     strain = grid.field("shear_strain")
-    assert strain.shape == (101, 32, 32) and grid.frames["nominal_shear_strain"][-1] == 0.5
+    assert strain.shape == (2, 32, 32) and list(grid.frames["nominal_shear_strain"]) == [0.0, 0.5]
     np.testing.assert_allclose(grid.period_m, (40e-9, 40e-9))
     band = band_across_y(strain[-1], grid.y_m)
-    # the band sits near y = 22 nm and is about 12 nm wide (profile in the source's README)
+    # the band sits near y = 22 nm and is about 12 nm wide (tests/data/kontolati2021/README.md)
     assert 20e-9 < band.centre < 24e-9
     assert 10e-9 < band.width < 14e-9
+
+
+def test_kontolati_initial_chi_is_the_cu50zr50_preset() -> None:
+    """χ₀ of the cu50zr50 preset: frame 0 mapped by the source's χ = β (U − U₀) T_Z."""
+    energy = read_grid_fields(KONTOLATI).field("potential_energy_eV")[0]
+    chi = chi_from_energy(energy, beta=8.0, u0=-3.3625, t_z=21000.0)
+    assert chi.mean() == pytest.approx(PRESETS["cu50zr50"]["chi0"], abs=0.5)

@@ -35,7 +35,7 @@ def test_band_forms_through_the_bump_and_rejuvenation_delocalizes(tmp_path):
     assert bands["orientation_deg"] <= 5.0
     assert bands["centre_m"][1] == pytest.approx(0.01, abs=1e-3)
     # L rises out of homogeneous flow (≈ 0.065 at first yield) as the band forms. It stays
-    # below 0.5, so the onset of MODEL.md §6 (L first above 0.5) is undefined (None) here.
+    # below 0.5, so the onset of docs/model.md §6 (L first above 0.5) is undefined (None) here.
     history = [h["localization_index"] for h in annealed["band_history"]]
     first_yield = next(value for value in history if value > 0.0)
     assert first_yield < 0.1 and max(history) >= 4.0 * first_yield

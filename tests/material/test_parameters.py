@@ -25,7 +25,7 @@ def test_file_overrides_preset_including_rate_term(tmp_path):
     f.write_text('preset = "vitreloy1"\nchi0 = 640.0\nl_chi = 2e-3\nrate_term = "johnson-samwer"\n')
     p = load(f)
     assert (p.chi0, p.l_chi, p.rate_term) == (640.0, 2e-3, "johnson-samwer")
-    # W0 from the consistency formula, MODEL.md §2.1
+    # W0 from the consistency formula, docs/model.md §2.1
     omega0 = math.exp(-p.T_Z / p.chi_inf) / p.tau0
     assert p.js_barrier == pytest.approx(
         p.Tg * math.log(omega0 / p.rate_ref) * (0.036 / 0.016) ** 1.5, rel=1e-14

@@ -1,4 +1,4 @@
-"""The plastic rate of MODEL.md §2: Eyring limit, steady states, Johnson–Samwer, no overflow."""
+"""Plastic rate of docs/model.md §2: Eyring limit, steady states, Johnson–Samwer, no overflow."""
 
 import numpy as np
 import pytest
@@ -26,7 +26,7 @@ def test_eyring_limit_with_zero_yield_stress_is_the_sinh_law():
     ("shear_rate", "ratio"), [(1e-2, 1.00011), (1.0, 1.0092), (1e2, 1.1264), (1e4, 1.338)]
 )
 def test_vitreloy1_steady_state_at_chi_inf(shear_rate, ratio):
-    """MODEL.md §4 checks; also reached by the driver in steady simple shear from χ0 = χ∞."""
+    """docs/model.md §4 checks; also reached by the driver in steady simple shear from χ0 = χ∞."""
     assert steady_flow_stress(VIT, shear_rate) / VIT.s_y == pytest.approx(ratio, rel=1e-4)
     curve = run(VIT.replace(chi0=VIT.chi_inf), Loading("simple-shear", rate=shear_rate, strain=0.3))
     assert curve["chi_K"][-1] == pytest.approx(VIT.chi_inf, rel=1e-14)
