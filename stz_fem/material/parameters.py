@@ -175,9 +175,9 @@ _VITRELOY1: dict[str, Any] = {
 _CU50ZR50: dict[str, Any] = {
     "G": 20e9, "K": 143.2e9, "s_y": 0.85e9, "tau0": 1e-13, "eps0": 0.33, "Omega": 3.49e-28,
     "Delta": 7948.0, "T_Z": 21000.0, "c0": 0.414,
-    # β(U − U0)T_Z with β = 8/eV, U0 = −3.3625 eV at the band centre in steady flow, and the
-    # mean of frame 0 for chi0: ../shared/md/cuzr_kontolati2021/fields.npz (Kontolati 2021),
-    # frames 80–100 (γ = 0.4–0.5), x-averaged profile maximum 1734 ± 41 K.
+    # β(U − U0)T_Z with β = 8/eV, U0 = −3.3625 eV of the Kontolati et al. 2021 fields (source:
+    # tests/data/kontolati2021/README.md) at the band centre in steady flow, frames 80–100
+    # (γ = 0.4–0.5), x-averaged profile maximum 1734 ± 41 K; chi0 the mean of frame 0.
     "chi_inf": 1730.0, "chi0": 488.0,
     "l_chi": 1.0e-9, "T": 100.0, "alpha": 0.0, "Tg": 670.0,
 }
