@@ -113,6 +113,8 @@ class Solver(Section):
     stress_increment: float = Field(0.02, gt=0.0, description="fraction of s_y per step")
     newton_target: int = Field(6, ge=1, description="Newton iterations a step aims at")
     max_steps: int = Field(100_000, ge=1)
+    max_wall_time: float | None = Field(
+        None, gt=0.0, description="s of wall time after which the run stops with a checkpoint")
     linear: Literal["direct", "iterative"] = Field(
         "direct", description="MUMPS LU, or CG + GAMG with the rigid-body near nullspace")
 

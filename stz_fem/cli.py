@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from stz_fem.errors import InputError
+from stz_fem.errors import InputError, RunError
 
 
 def _point(args: argparse.Namespace) -> None:
@@ -40,7 +40,17 @@ def _point(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'curve.csv'} and {out / 'curve.png'}")
 
 
-def _run(args: argparse.Namespace) -> None:
+EXIT_CODES = {0: "completed (or the command did its job)", 1: "internal error (a bug: run "
+              "again with --debug and report the traceback)", 2: "bad input (one line says "
+              "which)", 3: "the run cannot go on (no convergence, stalled)", 4: "stopped at "
+              "solver.max_steps or solver.max_wall_time (continue with --restart)",
+              130: "interrupted by SIGINT or SIGTERM (continue with --restart)"}
+"""Exit status of ``stz-fem`` (docs/cases.md)."""
+
+_STATUS_CODES = {"completed": 0, "stopped": 4, "stalled": 3, "interrupted": 130}
+
+
+def _run(args: argparse.Namespace) -> int:
     from mpi4py import MPI
 
     import stz_fem.fem  # noqa: F401  (loads PETSc before dolfinx)
@@ -66,6 +76,11 @@ def _run(args: argparse.Namespace) -> None:
         for name in ("fields.pvd", "curve.csv", "summary.json", "run.png"):
             if (out / name).exists():
                 print(f"wrote {out / name}")
+        if summary["stop_reason"]:
+            # an asked-for stop (max_steps, max_wall_time) is news; a stall or a signal a problem
+            print(f"stz-fem: {summary['stop_reason']}; continue with --restart",
+                  file=sys.stdout if summary["status"] == "stopped" else sys.stderr)
+    return _STATUS_CODES[summary["status"]]
 
 
 def _mesh(args: argparse.Namespace) -> None:
@@ -174,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stz-fem", description="STZ-χ plasticity and shear banding in amorphous solids."
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     point = sub.add_parser("point", help="homogeneous material-point response (0-D)")
     point.add_argument("material", help="preset name (vitreloy1, cu50zr50) or material TOML file")
@@ -238,15 +255,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _rank() -> int:
+    """This process's MPI rank if mpi4py is loaded (a run), else 0."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    return mpi.COMM_WORLD.rank if mpi is not None else 0
+
+
+def _error(text: str) -> None:
+    """One ``stz-fem: error:`` line, from rank 0 only (every rank raised the same)."""
+    if _rank() == 0:
+        print(f"stz-fem: error: {text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; user mistakes print one line and return 2, without a traceback."""
+    """Entry point. Exit status as ``EXIT_CODES``: a user mistake or a run that cannot go on
+    prints one line without a traceback (``--debug`` shows it)."""
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except InputError as err:
-        print(f"stz-fem: error: {err}", file=sys.stderr)
+        if args.debug:
+            raise
+        _error(str(err))
         return 2
-    return 0
+    except RunError as err:
+        if args.debug:
+            raise
+        _error(str(err))
+        return 3
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as err:
+        if args.debug:
+            raise
+        _error(f"internal error ({type(err).__name__}: {err}); run again with --debug for "
+               "the traceback")
+        return 1
 
 
 if __name__ == "__main__":

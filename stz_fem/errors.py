@@ -19,6 +19,11 @@ class InputError(ValueError):
     """Bad user input: the message is a complete one-line explanation."""
 
 
+class RunError(RuntimeError):
+    """A run cannot go on (a physics or numerics condition, e.g. no step converges), raised
+    identically on every MPI rank; the message is a complete one-line explanation."""
+
+
 def reject_unknown(keys: Iterable[str], known: Iterable[str], prefix: str, noun: str,
                    listing: str) -> None:
     """Raise for the first key not in ``known``, suggesting the closest known one.
@@ -41,9 +46,13 @@ def read_toml(path: str | Path, missing: str) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: {missing}")
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{path}: not valid TOML ({err})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file (TOML expected)") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None
 
 
 _BOUNDS = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",

@@ -24,6 +24,8 @@ import numpy as np
 from dolfinx import io
 from mpi4py import MPI
 
+from stz_fem.errors import InputError
+
 CURVE = "curve.csv"
 SUMMARY = "summary.json"
 CHECKPOINT = "checkpoint.npz"
@@ -184,6 +186,23 @@ def case_changes(old: Any, new: Any, path: str = "") -> list[str]:
         return [c for k in sorted(set(old) | set(new))
                 for c in case_changes(old.get(k), new.get(k), f"{path}.{k}" if path else k)]
     return [] if old == new else [path]
+
+
+def probe_output(out: Path, comm: MPI.Comm) -> None:
+    """InputError on every rank unless the output directory can be made and written (tried
+    on rank 0 before anything is built, so a bad --out costs no meshing or solving)."""
+    problem = None
+    if comm.rank == 0:
+        probe = out / ".stz-fem-write-test"
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            probe.write_text("")
+            probe.unlink()
+        except OSError as err:
+            problem = f"--out {out}: cannot write there ({err.strerror or err})"
+    problem = comm.bcast(problem, root=0)
+    if problem is not None:
+        raise InputError(problem)
 
 
 def previous_run(out: Path, case: dict[str, Any], comm: MPI.Comm) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
+import collections
 import dataclasses
 import gc
 import sys
@@ -24,12 +25,13 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from stz_fem import bands, plots, run_files
-from stz_fem.errors import InputError
+from stz_fem.errors import InputError, RunError
 from stz_fem.fem import checkpoint
 from stz_fem.fem.chi_diffusion import ChiDiffusion
 from stz_fem.fem.fields import CellFields
 from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.initial_chi import chi0_field
+from stz_fem.interrupts import Interrupts
 from stz_fem.material.mandel import equivalent_shear_stress
 from stz_fem.progress import Progress
 from stz_fem.run_files import CHECKPOINT, CurveFile, CurveRow, FieldFiles, RunState
@@ -37,8 +39,15 @@ from stz_fem.specimens import load_case
 from stz_fem.step_control import StepController
 
 
-class StepFailure(RuntimeError):
+class StepFailure(RunError):
     """The solver could not advance even with the smallest step."""
+
+
+STALL_WINDOW = 2000
+"""Steps over which progress is judged: a run whose last ``STALL_WINDOW`` steps advanced the
+loading by less than ``STALL_FRACTION`` of its whole span would need more than a billion steps
+at that pace, and stops as "stalled" (with a checkpoint) instead of crawling on silently."""
+STALL_FRACTION = 2e-6
 
 
 class Simulation:
@@ -54,6 +63,8 @@ class Simulation:
         self.params = self.case.material
         self.comm = comm
         self.out = Path(out)
+        self.stop_reason: str | None = None
+        run_files.probe_output(self.out, comm)
         self.setup = self.specimen.build(comm)
         mesh = self.setup.mesh
         x = mesh.geometry.x[:, : mesh.geometry.dim]
@@ -61,6 +72,7 @@ class Simulation:
         comm.Allreduce(x.min(axis=0), lower, op=MPI.MIN)
         comm.Allreduce(x.max(axis=0), upper, op=MPI.MAX)
         chi0 = chi0_field(self.case.initial_chi, self.params.chi0, self.params.T_Z, lower, upper)
+        _check_chi0(chi0, x, comm)
         self.solver = MechanicsSolver(
             mesh, self.params, chi0, degree=self.case.mesh.degree,
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
@@ -79,8 +91,9 @@ class Simulation:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None and self.comm.size > 1 and not issubclass(exc_type, InputError):
-            # Input errors come from the same input on every rank; any other error may be on
+        collective = (InputError, RunError)
+        if exc_type is not None and self.comm.size > 1 and not issubclass(exc_type, collective):
+            # Input and run errors are raised on every rank together; any other error may be on
             # this rank alone, and freeing PETSc objects (collective) would then pair with
             # whatever collective the others are in and hang. Report it and end all ranks.
             lines = traceback.format_exception(exc_type, exc, tb)
@@ -147,17 +160,24 @@ class Simulation:
             self._checkpoint(run)
 
         status = "failed"
+        progress_since = collections.deque([run.t], maxlen=STALL_WINDOW + 1)
         try:
-            if not restart:
-                output()
-            while run.t < t_end * (1 - 1e-12) and run.step < limits.max_steps:
-                self._step(run, curve, bar, t_end)
-                if run.t >= run.next_output * (1 - 1e-9) or run.t >= t_end * (1 - 1e-12):
+            with Interrupts(self.comm) as interrupts:
+                if not restart:
                     output()
-            finished = run.t >= t_end * (1 - 1e-12)
-            status = "completed" if finished else "stopped"
-            if not finished:
-                self._checkpoint(run)
+                while run.t < t_end * (1 - 1e-12):
+                    stop = self._stop(run, interrupts, progress_since, t_end)
+                    if stop is not None:
+                        status = stop
+                        break
+                    self._step(run, curve, bar, t_end)
+                    progress_since.append(run.t)
+                    if run.t >= run.next_output * (1 - 1e-9) or run.t >= t_end * (1 - 1e-12):
+                        output()
+                else:
+                    status = "completed"
+                if status != "completed":
+                    self._checkpoint(run)
         finally:
             bar.close()
             self._write_summary(status, run, curve)
@@ -167,6 +187,32 @@ class Simulation:
         summary = self._summary(status, run, curve)
         self._plot(curve, summary["bands"])
         return summary
+
+    def _stop(self, run: RunState, interrupts: Interrupts, progress_since: collections.deque,
+              t_end: float) -> str | None:
+        """Why the run must stop before its next step, as its status ("stopped", "stalled",
+        "interrupted"; ``stop_reason`` says more), or None to go on. The same on every rank."""
+        limits = self.case.solver
+        signal_name = interrupts.requested()
+        wall = self.comm.allreduce(self._stats(run)["wall_time_s"], op=MPI.MAX)
+        if signal_name is not None:
+            self.stop_reason = f"interrupted by {signal_name} at step {run.step}"
+            return "interrupted"
+        if run.step >= limits.max_steps:
+            self.stop_reason = f"solver.max_steps = {limits.max_steps} reached"
+            return "stopped"
+        if limits.max_wall_time is not None and wall >= limits.max_wall_time:
+            self.stop_reason = f"solver.max_wall_time = {limits.max_wall_time:g} s reached"
+            return "stopped"
+        if (len(progress_since) > STALL_WINDOW
+                and run.t - progress_since[0] < STALL_FRACTION * t_end):
+            self.stop_reason = (
+                f"stalled: the last {STALL_WINDOW} steps advanced the loading by "
+                f"{(run.t - progress_since[0]) / t_end:.2g} of its span (dt ≈ {run.dt:.3g} s "
+                f"at t = {run.t:.6g} s); the state is likely unphysical for these settings "
+                "(e.g. a very low χ₀ or T)")
+            return "stalled"
+        return None
 
     def _step(self, run: RunState, curve: CurveFile, bar: Progress, t_end: float) -> None:
         """Advance by one accepted step, χ diffusion included, and record it."""
@@ -266,6 +312,7 @@ class Simulation:
         index_map = self.solver.V.dofmap.index_map
         return {
             "status": status,
+            "stop_reason": self.stop_reason,
             "title": self.case.title,
             "specimen": self.case.specimen,
             "dofs": index_map.size_global * self.solver.V.dofmap.index_map_bs,
@@ -322,3 +369,14 @@ class Simulation:
         if columns["step"].size >= 2:
             plots.plot_specimen_run(self.out / "run.png", self.specimen, columns, gathered,
                                     band_measures["onset_nominal_strain"])
+
+
+def _check_chi0(chi0, points: np.ndarray, comm: MPI.Comm) -> None:
+    """InputError on every rank unless χ₀ is finite and positive at all mesh nodes."""
+    values = np.asarray(chi0(points), dtype=float)
+    bad = ~(np.isfinite(values) & (values > 0.0))
+    local = float(values[bad][0]) if bad.any() else None
+    found = [v for v in comm.allgather(local) if v is not None]
+    if found:
+        raise InputError(f"initial_chi: χ₀ must be finite and > 0 K everywhere; this field "
+                         f"(material.chi0 with initial_chi) reaches {found[0]:.4g} K")

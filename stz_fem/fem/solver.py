@@ -27,12 +27,17 @@ from dolfinx.mesh import Mesh
 from mpi4py import MPI
 from petsc4py import PETSc
 
+from stz_fem.errors import RunError
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
 from stz_fem.material import MaterialParameters, pack
 from stz_fem.material.update import update_points
 
 _instances = itertools.count()
+
+class CallbackError(RunError):
+    """The local update raised inside a Newton callback on some rank (raised on all)."""
+
 
 LINEAR_SOLVERS = ("direct", "iterative")
 _LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
@@ -124,6 +129,7 @@ class MechanicsSolver:
         self.x_committed = self.x.copy()
         self._last_increment = self.x.copy()
         self._last_dt = 0.0
+        self._callback_error: Exception | None = None
         self._setup_snes(petsc_options or {})
 
     def _setup_snes(self, user_options: dict) -> None:
@@ -202,11 +208,19 @@ class MechanicsSolver:
 
     def _F(self, snes: PETSc.SNES, x: PETSc.Vec, f: PETSc.Vec) -> None:
         self.constraints.prolong(x, self.time, self.u)
-        self.q.evaluate(self.strain_expr, out=self.strain)
-        update_points(
-            self.strain, self.state.plastic_strain, self.state.chi, self.dt, self.constants,
-            self.stress, self.trial.plastic_strain, self.trial.chi, self.rate, self.tangent,
-        )
+        try:
+            self.q.evaluate(self.strain_expr, out=self.strain)
+            update_points(
+                self.strain, self.state.plastic_strain, self.state.chi, self.dt,
+                self.constants, self.stress, self.trial.plastic_strain, self.trial.chi,
+                self.rate, self.tangent,
+            )
+        except Exception as err:
+            # An error on this rank alone must not leave the other ranks waiting in the
+            # assembly's collectives: note it, poison the residual (its norm, a global
+            # reduction, is then NaN on every rank, so SNES stops everywhere) and go on.
+            self._callback_error = self._callback_error or err
+            self.stress[:] = np.nan
         self.q.assign(self.sigma_q, self.stress)
         self.q.assign(self.tangent_q, self.tangent)
         self._assemble_residual(f)
@@ -237,6 +251,7 @@ class MechanicsSolver:
         else:
             self._elastic_predictor()
         self.snes.solve(None, self.x)
+        self._raise_callback_error()
         reason = self.snes.getConvergedReason()
         iterations = self.snes.getIterationNumber()
         if reason <= 0:
@@ -247,6 +262,17 @@ class MechanicsSolver:
             return False, iterations
         self.trial.accumulated[:] = self.state.accumulated + 2.0 * self.rate * dt
         return True, iterations
+
+    def _raise_callback_error(self) -> None:
+        """Raise ``CallbackError`` on every rank if the residual failed on any (collective)."""
+        comm = self.mesh.comm
+        error, self._callback_error = self._callback_error, None
+        reports = comm.allgather(None if error is None else f"{type(error).__name__}: {error}")
+        failed = [(rank, text) for rank, text in enumerate(reports) if text is not None]
+        if failed:
+            rank, text = failed[0]
+            raise CallbackError(f"the local update failed on rank {rank} at t = {self.time:.6g} "
+                                f"s (dt = {self.dt:.3g} s): {text}")
 
     def _elastic_predictor(self) -> None:
         """One Newton iteration with the elastic law, for a step with no previous one to

@@ -1,6 +1,10 @@
 """Checkpoints and --restart: a stopped run continued gives the uninterrupted result."""
 
 import csv
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +26,7 @@ def read_curve(path):
 def test_stopped_and_restarted_run_matches_the_uninterrupted_one(tmp_path, capsys):
     full, part = tmp_path / "full", tmp_path / "part"
     assert main(["run", CASE, "--out", str(full), *COARSE]) == 0
-    assert main(["run", CASE, "--out", str(part), *COARSE, "--set", "solver.max_steps=40"]) == 0
+    assert main(["run", CASE, "--out", str(part), *COARSE, "--set", "solver.max_steps=40"]) == 4
     assert "stopped: 40 steps" in capsys.readouterr().out
     # rows written after the checkpoint (as by a run killed later) are dropped on restart, and
     # rows of an older version without plastic_work_J are kept under today's columns
@@ -54,14 +58,14 @@ def test_restart_refuses_a_changed_case_or_a_missing_checkpoint(tmp_path, capsys
     out = tmp_path / "run"
     assert main(["run", CASE, "--out", str(out), "--restart", *COARSE]) == 2
     assert "no checkpoint" in capsys.readouterr().err
-    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=5"]) == 0
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=5"]) == 4
     assert main(["run", CASE, "--out", str(out), *COARSE, "--restart",
                  "--set", "material.chi0=650.0"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "material.chi0" in err
     # how far to go may change: a restart can extend the loading
     assert main(["run", CASE, "--out", str(out), *COARSE, "--restart",
-                 "--set", "solver.max_steps=10"]) == 0
+                 "--set", "solver.max_steps=10"]) == 4
     assert "stopped: 10 steps" in capsys.readouterr().out
 
 
@@ -79,8 +83,50 @@ def test_previous_run_tells_completed_from_unfinished_runs_of_the_same_case(tmp_
             return sim.previous_run()
 
     assert previous() is None
-    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=5"]) == 0
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=5"]) == 4
     assert previous("solver.max_steps=5") == "checkpoint"
     assert previous("solver.max_steps=5", "material.chi0=650.0") is None
     assert main(["run", CASE, "--out", str(out), *COARSE]) == 0
     assert previous() == "completed"
+
+
+def _run_until(out, rows, sig):
+    """``stz-fem run`` in a subprocess, sent ``sig`` once curve.csv has ``rows`` steps."""
+    proc = subprocess.Popen([sys.executable, "-m", "stz_fem.cli", "run", CASE, "--out",
+                             str(out), *COARSE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    curve = out / "curve.csv"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if curve.is_file() and sum(1 for _ in open(curve)) > rows:
+            proc.send_signal(sig)
+            break
+        time.sleep(0.02)
+    _stdout, stderr = proc.communicate(timeout=300)
+    return proc.returncode, stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_killed_or_interrupted_run_restarts_to_the_uninterrupted_result(tmp_path, sig):
+    """Killed between field outputs (SIGKILL: the restart starts from the last output's
+    checkpoint and redoes the steps after it) or interrupted (SIGINT: one line, status
+    "interrupted", a fresh checkpoint), the restarted run follows the uninterrupted one's
+    step sequence to round-off."""
+    full, part = tmp_path / "full", tmp_path / "part"
+    assert main(["run", CASE, "--out", str(full), *COARSE]) == 0
+    code, stderr = _run_until(part, 23, sig)
+    if sig == signal.SIGINT:
+        from stz_fem.results import read_summary
+
+        assert code == 130
+        assert stderr.strip().count("\n") == 0 and "interrupted by SIGINT" in stderr
+        assert read_summary(part)["status"] == "interrupted"
+    else:
+        assert code == -signal.SIGKILL
+    assert main(["run", CASE, "--out", str(part), *COARSE, "--restart"]) == 0
+    a, b = read_curve(full / "curve.csv"), read_curve(part / "curve.csv")
+    np.testing.assert_array_equal(a["step"], b["step"])
+    np.testing.assert_allclose(b["time_s"], a["time_s"], rtol=1e-12)
+    np.testing.assert_allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-8)
+    np.testing.assert_allclose(b["max_chi_K"], a["max_chi_K"], rtol=1e-8)
+    assert not list(part.glob("*.tmp*"))
