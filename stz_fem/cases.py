@@ -130,7 +130,7 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
 
 
 # Case values that name files; relative paths in a case file are relative to that file.
-FILE_KEYS = (("material", "file"), ("initial_chi", "file"))
+FILE_KEYS = (("material", "file"), ("initial_chi", "file"), ("mesh", "file"))
 
 
 def read_case(path: str | Path, overrides: list[str] | None = None) -> dict:

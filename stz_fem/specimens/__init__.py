@@ -7,6 +7,7 @@ from stz_fem.specimens.base import Setup, Specimen
 from stz_fem.specimens.bending import PureBending, RollerBending
 from stz_fem.specimens.block import HomogeneousBlock
 from stz_fem.specimens.indentation import Indentation
+from stz_fem.specimens.mesh_file import MeshFile
 from stz_fem.specimens.notched_tension import NotchedTension
 from stz_fem.specimens.periodic_cell import PeriodicCell
 from stz_fem.specimens.shear_strip import ShearStrip
@@ -16,6 +17,7 @@ SPECIMENS: dict[str, type[Specimen]] = {
     "shear_strip": ShearStrip,
     "block": HomogeneousBlock,
     "indentation": Indentation,
+    "mesh_file": MeshFile,
     "notched_tension": NotchedTension,
     "periodic_cell": PeriodicCell,
     "roller_bending": RollerBending,
@@ -24,6 +26,6 @@ SPECIMENS: dict[str, type[Specimen]] = {
 }
 
 __all__ = [
-    "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell",
+    "SPECIMENS", "HomogeneousBlock", "Indentation", "MeshFile", "NotchedTension", "PeriodicCell",
     "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen", "UniaxialBar",
 ]

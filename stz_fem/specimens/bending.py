@@ -27,8 +27,10 @@ from stz_fem.specimens.base import (
     Setup,
     Specimen,
     load_drops,
+    named_facets,
     peak_stress,
     penalty_stiffness,
+    reaction,
 )
 
 BEAM_GEOMETRY: dict[str, Any] = {
@@ -52,9 +54,7 @@ class _Beam(Specimen):
                   "size_fine": m["size"], "size_far": m["size"] * m["grading"],
                   "surface_depth": g["refine_depth"], **extra}
         data = cached_mesh("beam", beam, params, comm, 2)
-        names = ("bottom", "top", "left", "right")
-        facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
-        return data.mesh, facets
+        return data.mesh, named_facets(data, ("bottom", "top", "left", "right"))
 
 
 class RollerBending(_Beam):
@@ -205,8 +205,7 @@ class PureBending(_Beam):
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         mid = 0.5 * self.case["geometry"]["thickness"]
-        moment = -solver.constraints.reaction(solver.internal_force(), setup.facets["right"],
-                                              0, lever=lambda x: x[1] - mid)
+        moment = -reaction(solver, setup.facets["right"], 0, lever=lambda x: x[1] - mid)
         return {"mean_stress_Pa": 6.0 * moment / self.case["geometry"]["thickness"] ** 2,
                 "rotation_rad": self._rotation(solver.time), "moment_N": moment}
 

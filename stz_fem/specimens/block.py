@@ -18,7 +18,7 @@ from mpi4py import MPI
 
 from stz_fem.cases import Field, positive
 from stz_fem.fem.constraints import Prescribed
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import Setup, Specimen, reaction
 
 
 class HomogeneousBlock(Specimen):
@@ -66,8 +66,5 @@ class HomogeneousBlock(Specimen):
         return self.case["loading"]["rate"] * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        if self.case["loading"]["kind"] == "simple-shear":
-            force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
-        else:
-            force = solver.constraints.reaction(solver.internal_force(), setup.facets["pulled"], 0)
-        return {"mean_stress_Pa": force}
+        side = "top" if self.case["loading"]["kind"] == "simple-shear" else "pulled"
+        return {"mean_stress_Pa": reaction(solver, setup.facets[side], 0)}

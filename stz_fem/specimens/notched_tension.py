@@ -18,7 +18,14 @@ from stz_fem.cases import positive
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, peak_stress
+from stz_fem.specimens.base import (
+    NOTCH_ANGLE,
+    Setup,
+    Specimen,
+    named_facets,
+    peak_stress,
+    reaction,
+)
 
 
 class NotchedTension(Specimen):
@@ -55,8 +62,7 @@ class NotchedTension(Specimen):
             "notched_bar", double_edge_notched_bar,
             {**g, "size_root": size, "size_far": size * self.case["mesh"]["grading"]}, comm, 2,
         )
-        msh, tags = data.mesh, data.facet_tags
-        facets = {name: tags.find(data.physical_groups[name].tag) for name in ("bottom", "top")}
+        facets = named_facets(data, ("bottom", "top"))
         v = self.case["loading"]["grip_velocity"]
 
         def grip(x, t):
@@ -64,13 +70,13 @@ class NotchedTension(Specimen):
 
         prescribed = (Prescribed(facets["bottom"], None),
                       Prescribed(facets["top"], None, grip))
-        return Setup(msh, facets, prescribed)
+        return Setup(data.mesh, facets, prescribed)
 
     def nominal_strain(self, t: float) -> float:
         return self.case["loading"]["grip_velocity"] * t / self.case["geometry"]["length"]
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
+        force = reaction(solver, setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case["geometry"]["width"],
                 "grip_force_N_per_m": force, "plastic_zone_m": self._plastic_zone(solver)}
 
