@@ -64,13 +64,18 @@ _KINDS = {"float_type": "a number", "int_type": "a whole number", "bool_type": "
 
 def _model_at(model: Any, loc: tuple) -> Any:
     """The pydantic model class that validates the table at ``loc`` (None if not a model)."""
+    keyed = False  # the last field was a list or table of models: this key picks an item
     for key in loc:
-        if isinstance(key, int) or model is None:
+        if model is None:
+            return None
+        if keyed or isinstance(key, int):
+            keyed = False
             continue
         field = getattr(model, "model_fields", {}).get(key)
         if field is None:
             return None
         model = _model_in(field.annotation)
+        keyed = typing.get_origin(field.annotation) in (list, dict)
     return model
 
 

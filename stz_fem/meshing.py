@@ -32,18 +32,7 @@ def cached_mesh(
     key = hashlib.sha1(json.dumps({"name": name, **params}, sort_keys=True).encode()).hexdigest()
     path = cache_dir() / f"{name}-{key[:12]}.msh"
     if comm.rank == 0 and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        gmsh.initialize(interruptible=False)
-        try:
-            gmsh.option.setNumber("General.Terminal", 0)
-            gmsh.model.add(name)
-            builder(**params)
-            gmsh.model.mesh.generate(gdim)
-            tmp = path.with_suffix(f".{os.getpid()}.msh")
-            gmsh.write(str(tmp))
-            tmp.replace(path)
-        finally:
-            gmsh.finalize()
+        write_msh(name, builder, params, gdim, path)
     comm.Barrier()
     if comm.rank != 0:
         return dolfinx_gmsh.model_to_mesh(gmsh.model, comm, 0, gdim=gdim)
@@ -52,6 +41,25 @@ def cached_mesh(
         gmsh.option.setNumber("General.Terminal", 0)
         gmsh.merge(str(path))
         return dolfinx_gmsh.model_to_mesh(gmsh.model, comm, 0, gdim=gdim)
+    finally:
+        gmsh.finalize()
+
+
+def write_msh(name: str, builder: Callable[..., None], params: dict[str, Any], gdim: int,
+              path: Path) -> None:
+    """Run ``builder(**params)`` in a new gmsh model ``name``, mesh it in ``gdim`` dimensions
+    and write it to ``path`` (.msh; written to a temporary name first, so that a reader never
+    sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gmsh.initialize(interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add(name)
+        builder(**params)
+        gmsh.model.mesh.generate(gdim)
+        tmp = path.with_suffix(f".{os.getpid()}.msh")
+        gmsh.write(str(tmp))
+        tmp.replace(path)
     finally:
         gmsh.finalize()
 

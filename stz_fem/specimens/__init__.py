@@ -11,14 +11,15 @@ from stz_fem.specimens.base import Setup, Specimen
 from stz_fem.specimens.bending import PureBending, RollerBending
 from stz_fem.specimens.block import HomogeneousBlock
 from stz_fem.specimens.indentation import Indentation
+from stz_fem.specimens.mesh_file import MeshFile
 from stz_fem.specimens.notched_tension import NotchedTension
 from stz_fem.specimens.periodic_cell import PeriodicCell
 from stz_fem.specimens.shear_strip import ShearStrip
 from stz_fem.specimens.uniaxial_bar import UniaxialBar
 
 SPECIMENS: dict[str, type[Specimen]] = {cls.name: cls for cls in (
-    ShearStrip, HomogeneousBlock, Indentation, NotchedTension, PeriodicCell, RollerBending,
-    PureBending, UniaxialBar)}
+    ShearStrip, HomogeneousBlock, Indentation, MeshFile, NotchedTension, PeriodicCell,
+    RollerBending, PureBending, UniaxialBar)}
 
 
 def load_case(data: dict[str, Any]) -> Specimen:
@@ -32,6 +33,6 @@ def load_case(data: dict[str, Any]) -> Specimen:
 
 
 __all__ = [
-    "SPECIMENS", "HomogeneousBlock", "Indentation", "NotchedTension", "PeriodicCell",
+    "SPECIMENS", "HomogeneousBlock", "Indentation", "MeshFile", "NotchedTension", "PeriodicCell",
     "PureBending", "RollerBending", "Setup", "ShearStrip", "Specimen", "UniaxialBar", "load_case",
 ]

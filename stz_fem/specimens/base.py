@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,6 +30,20 @@ def penalty_stiffness(case: Case) -> float:
     """Contact penalty k = ``loading.penalty`` · E / ``mesh.size`` (Pa/m): the penetration
     stays about 1/penalty of an element per unit of strain at the contact."""
     return case.loading.penalty * case.material.E / case.mesh.size
+
+
+def named_facets(data, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Local indices of the facets of the physical groups ``names`` of a gmsh mesh
+    (``dolfinx.io.gmsh.MeshData``), by name."""
+    return {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
+
+
+def reaction(solver, facets: np.ndarray, component: int,
+             lever: Callable[[np.ndarray], np.ndarray] | None = None) -> float:
+    """Reaction force (N; N/m in 2-D) on ``facets`` along ``component`` of the current
+    iterate: the sum of the nodal internal forces there (with ``lever``, the moment,
+    ``Constraints.reaction``). Collective."""
+    return solver.constraints.reaction(solver.internal_force(), facets, component, lever)
 
 
 def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:

@@ -27,10 +27,12 @@ from stz_fem.specimens.base import (
     Setup,
     Specimen,
     load_drops,
+    named_facets,
     notch_angle,
     peak_stress,
     penalty,
     penalty_stiffness,
+    reaction,
 )
 
 
@@ -57,7 +59,7 @@ class _Beam(Specimen):
                   "surface_depth": g.refine_depth, **extra}
         data = cached_mesh("beam", beam, params, comm, 2)
         names = ("bottom", "top", "left", "right")
-        facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
+        facets = named_facets(data, names)
         return data.mesh, facets
 
 
@@ -210,7 +212,7 @@ class PureBending(_Beam):
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         mid = 0.5 * self.case.geometry.thickness
-        moment = -solver.constraints.reaction(solver.internal_force(), setup.facets["right"],
+        moment = -reaction(solver, setup.facets["right"],
                                               0, lever=lambda x: x[1] - mid)
         return {"mean_stress_Pa": 6.0 * moment / self.case.geometry.thickness ** 2,
                 "rotation_rad": self._rotation(solver.time), "moment_N": moment}

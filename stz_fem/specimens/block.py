@@ -19,7 +19,7 @@ from pydantic import Field
 
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import Setup, Specimen, reaction
 
 
 class HomogeneousBlock(Specimen):
@@ -69,7 +69,7 @@ class HomogeneousBlock(Specimen):
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self.case.loading.kind == "simple-shear":
-            force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
+            force = reaction(solver, setup.facets["top"], 0)
         else:
-            force = solver.constraints.reaction(solver.internal_force(), setup.facets["pulled"], 0)
+            force = reaction(solver, setup.facets["pulled"], 0)
         return {"mean_stress_Pa": force}

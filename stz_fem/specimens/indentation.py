@@ -32,7 +32,14 @@ from stz_fem.fem.contact import (
     hertz_sphere_radius_from_moments,
 )
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
-from stz_fem.specimens.base import Setup, Specimen, load_drops, penalty, penalty_stiffness
+from stz_fem.specimens.base import (
+    Setup,
+    Specimen,
+    load_drops,
+    named_facets,
+    penalty,
+    penalty_stiffness,
+)
 
 
 class Indentation(Specimen):
@@ -72,7 +79,7 @@ class Indentation(Specimen):
             "size_far": size * mesh_case.grading, "refine_radius": g.refine_radius,
         }, comm, dim)
         names = ("bottom", "top") if dim == 2 else ("bottom", "top", "symmetry_x", "symmetry_z")
-        facets = {name: data.facet_tags.find(data.physical_groups[name].tag) for name in names}
+        facets = named_facets(data, names)
         prescribed = [Prescribed(facets["bottom"], None)]
         if dim == 3:
             prescribed += [Prescribed(facets["symmetry_x"], 0),

@@ -19,7 +19,7 @@ from stz_fem.cases import Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import Setup, Specimen, notch_angle, peak_stress
+from stz_fem.specimens.base import Setup, Specimen, named_facets, notch_angle, peak_stress, reaction
 
 
 class NotchedTension(Specimen):
@@ -58,8 +58,8 @@ class NotchedTension(Specimen):
             {**g.model_dump(), "size_root": size, "size_far": size * self.case.mesh.grading},
             comm, 2,
         )
-        msh, tags = data.mesh, data.facet_tags
-        facets = {name: tags.find(data.physical_groups[name].tag) for name in ("bottom", "top")}
+        msh = data.mesh
+        facets = named_facets(data, ("bottom", "top"))
         v = self.case.loading.grip_velocity
 
         def grip(x, t):
@@ -73,7 +73,7 @@ class NotchedTension(Specimen):
         return self.case.loading.grip_velocity * t / self.case.geometry.length
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
+        force = reaction(solver, setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case.geometry.width,
                 "grip_force_N_per_m": force, "plastic_zone_m": self._plastic_zone(solver)}
 

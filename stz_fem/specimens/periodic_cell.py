@@ -11,15 +11,15 @@ from __future__ import annotations
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import numpy as np
-from dolfinx import mesh as dmesh
 from pydantic import Field
 
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Periodicity, Prescribed
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import Setup
+from stz_fem.specimens.sheared_rectangle import ShearedRectangle
 
 
-class PeriodicCell(Specimen):
+class PeriodicCell(ShearedRectangle):
     name = "periodic_cell"
 
     class Geometry(Section):
@@ -30,26 +30,13 @@ class PeriodicCell(Specimen):
         shear_rate: float = Field(gt=0.0, description="1/s (engineering shear strain rate)")
         end_strain: float = Field(gt=0.0, description="nominal engineering shear strain")
 
-    loading_axis = 0
-    strain_label = "nominal shear strain γ"
     stress_label = "mean shear stress (Pa)"
-
-    @property
-    def _geometry(self) -> tuple[float, float]:
-        g = self.case.geometry
-        return g.length, g.height
 
     def build(self, comm) -> Setup:
         L, H = self._geometry
-        h = self.case.mesh.size
-        msh = dmesh.create_rectangle(
-            comm, [np.array([0.0, 0.0]), np.array([L, H])],
-            [max(round(L / h), 1), max(round(H / h), 1)],
-            cell_type=dmesh.CellType.triangle, diagonal=dmesh.DiagonalType.crossed,
-        )
+        msh = self._rectangle(comm, max(round(H / self.case.mesh.size), 1))
         tol = 1e-9 * max(L, H)
-        bottom = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], 0.0, atol=tol))
-        top = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], H, atol=tol))
+        bottom, top = self._sides(msh, tol)
         rate = self.case.loading.shear_rate
 
         corner = Prescribed(bottom, None,
@@ -65,8 +52,5 @@ class PeriodicCell(Specimen):
         return self.case.loading.shear_rate * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        L, _ = self._geometry
-        # The consistent nodal internal forces on the side y = H sum to the x-force that the
-        # cell transmits across it.
-        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
-        return {"mean_stress_Pa": force / L, "shear_force_N_per_m": force}
+        force = self._shear_force(solver, setup)
+        return {"mean_stress_Pa": force / self._geometry[0], "shear_force_N_per_m": force}

@@ -9,15 +9,15 @@ from __future__ import annotations
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import numpy as np
-from dolfinx import mesh as dmesh
 from pydantic import Field
 
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Periodicity, Prescribed
-from stz_fem.specimens.base import Setup, Specimen
+from stz_fem.specimens.base import Setup
+from stz_fem.specimens.sheared_rectangle import ShearedRectangle
 
 
-class ShearStrip(Specimen):
+class ShearStrip(ShearedRectangle):
     name = "shear_strip"
 
     class Geometry(Section):
@@ -28,14 +28,7 @@ class ShearStrip(Specimen):
         wall_velocity: float = Field(2.4713e-4, gt=0.0, description="m/s")
         end_strain: float = Field(0.2, gt=0.0, description="nominal engineering shear strain")
 
-    loading_axis = 0
-    strain_label = "nominal shear strain γ"
     stress_label = "mean wall shear stress (Pa)"
-
-    @property
-    def _geometry(self) -> tuple[float, float]:
-        g = self.case.geometry
-        return g.length, g.height
 
     def build(self, comm) -> Setup:
         L, H = self._geometry
@@ -43,19 +36,13 @@ class ShearStrip(Specimen):
         # y = H/2 + (H/2)·f(ξ), f(s) = sign(s)(|s| + a|s|³)/(1 + a): spacing grows from h at
         # mid-height (where the band forms) to ratio·h at the walls, with ratio = 1 + 3a.
         a = (self.case.mesh.grading - 1.0) / 3.0
-        nx = max(round(L / h), 1)
-        ny = max(2 * round(H / (2 * h * (1 + a))), 2)
-        msh = dmesh.create_rectangle(
-            comm, [np.array([0.0, 0.0]), np.array([L, H])], [nx, ny],
-            cell_type=dmesh.CellType.triangle, diagonal=dmesh.DiagonalType.crossed,
-        )
+        msh = self._rectangle(comm, max(2 * round(H / (2 * h * (1 + a))), 2))
         if a > 0.0:
             xi = 2.0 * msh.geometry.x[:, 1] / H - 1.0
             f = np.sign(xi) * (np.abs(xi) + a * np.abs(xi) ** 3) / (1.0 + a)
             msh.geometry.x[:, 1] = 0.5 * H * (1.0 + f)
         tol = 1e-9 * L
-        bottom = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], 0.0, atol=tol))
-        top = dmesh.locate_entities_boundary(msh, 1, lambda x: np.isclose(x[1], H, atol=tol))
+        bottom, top = self._sides(msh, tol)
         v = self.case.loading.wall_velocity
 
         def wall(sign: float):
@@ -70,6 +57,5 @@ class ShearStrip(Specimen):
         return 2.0 * self.case.loading.wall_velocity * t / H
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        L, _ = self._geometry
-        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 0)
-        return {"mean_stress_Pa": force / L, "wall_force_N_per_m": force}
+        force = self._shear_force(solver, setup)
+        return {"mean_stress_Pa": force / self._geometry[0], "wall_force_N_per_m": force}

@@ -21,7 +21,7 @@ from pydantic import Field
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import Setup, Specimen, peak_stress
+from stz_fem.specimens.base import Setup, Specimen, named_facets, peak_stress, reaction
 
 
 class UniaxialBar(Specimen):
@@ -48,8 +48,7 @@ class UniaxialBar(Specimen):
         # faces carry a mid-height node that pins the sideways drift
         data = cached_mesh("beam", beam, {"length": g.width, "thickness": g.height,
                                           "size_fine": size, "size_far": size}, comm, 2)
-        facets = {name: data.facet_tags.find(data.physical_groups[name].tag)
-                  for name in ("bottom", "top", "left")}
+        facets = named_facets(data, ("bottom", "top", "left"))
         speed = self.case.loading.strain_rate * g.height * self._sign
 
         prescribed = (
@@ -68,7 +67,7 @@ class UniaxialBar(Specimen):
         return self.case.loading.strain_rate * t
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
-        force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
+        force = reaction(solver, setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case.geometry.width}
 
     def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
