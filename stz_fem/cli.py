@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -184,30 +185,54 @@ def _fmt(value) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from stz_fem.material_point import LOADINGS
-
     parser = argparse.ArgumentParser(
         prog="stz-fem", description="STZ-χ plasticity and shear banding in amorphous solids."
     )
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_point(sub)
+    _add_run(sub)
+    _add_calibrate(sub)
+    _add_mesh(sub)
+    _add_bands(sub)
+    _add_plot(sub)
+    _add_compare_md(sub)
+    return parser
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0.0):
+        raise argparse.ArgumentTypeError(f"{text!r}: must be finite and > 0")
+    return value
+
+
+def _add_point(sub) -> None:
+    from stz_fem.material_point import LOADINGS
+
     point = sub.add_parser("point", help="homogeneous material-point response (0-D)")
     point.add_argument("material", help="preset name (vitreloy1, cu50zr50) or material TOML file")
     point.add_argument("--loading", choices=LOADINGS, default="simple-shear")
-    point.add_argument("--rate", type=float, default=1e-3,
+    point.add_argument("--rate", type=_positive, default=1e-3,
                        help="engineering shear rate or axial strain rate, 1/s (default 1e-3)")
-    point.add_argument("--strain", type=float, default=0.2,
+    point.add_argument("--strain", type=_positive, default=0.2,
                        help="end strain: γ for shear and creep, |ε₁₁| for uniaxial (default 0.2)")
-    point.add_argument("--stress", type=float, help="creep shear stress σ₁₂, Pa")
-    point.add_argument("--duration", type=float, help="creep end time, s")
-    point.add_argument("--temperature", type=float, help="bath temperature T, K")
-    point.add_argument("--chi0", type=float, help="initial effective temperature, K")
+    point.add_argument("--stress", type=_positive, help="creep shear stress σ₁₂, Pa")
+    point.add_argument("--duration", type=_positive, help="creep end time, s")
+    point.add_argument("--temperature", type=_positive, help="bath temperature T, K")
+    point.add_argument("--chi0", type=_positive, help="initial effective temperature, K")
     point.add_argument("--plane-strain", action="store_true",
                        help="uniaxial loadings keep ε₃₃ = 0")
     point.add_argument("--out", required=True, help="output directory")
     point.set_defaults(func=_point)
 
+
+def _add_run(sub) -> None:
     run = sub.add_parser("run", help="run a specimen case (serial or under mpiexec)")
     run.add_argument("case", help="case TOML file (see docs/cases.md)")
     run.add_argument("--out", help="output directory (default results/CASE_NAME)")
@@ -218,27 +243,37 @@ def build_parser() -> argparse.ArgumentParser:
                      help="continue from OUT/checkpoint.npz (any number of ranks)")
     run.set_defaults(func=_run)
 
+
+def _add_calibrate(sub) -> None:
     cal = sub.add_parser("calibrate", help="fit STZ-χ parameters to stress–strain curves")
     cal.add_argument("config", help="calibration TOML (see calibration/cuzr/config.toml)")
     cal.add_argument("--out", required=True, help="output directory")
     cal.set_defaults(func=_calibrate)
 
+
+def _add_mesh(sub) -> None:
     mesh = sub.add_parser("mesh", help="build (and cache) only the mesh of a case")
     mesh.add_argument("case", help="case TOML file")
     mesh.add_argument("--set", action="append", default=[], metavar="KEY.PATH=VALUE")
     mesh.set_defaults(func=_mesh)
 
+
+def _add_bands(sub) -> None:
     measure = sub.add_parser("bands", help="band measures of a finished run's field outputs")
     measure.add_argument("run", help="run directory (with summary.json and fields.pvd)")
     measure.add_argument("--frame", type=int, default=-1, help="field output index (default last)")
     measure.set_defaults(func=_bands)
 
+
+def _add_plot(sub) -> None:
     plot = sub.add_parser("plot", help="draw run.png of a run's field output (a stopped run too)")
     plot.add_argument("run", help="run directory (summary.json, curve.csv, fields.pvd)")
     plot.add_argument("--frame", type=int, default=-1, help="field output index (default last)")
     plot.add_argument("--out", help="PNG file (default RUN/run.png, or RUN/run_frameK.png)")
     plot.set_defaults(func=_plot)
 
+
+def _add_compare_md(sub) -> None:
     compare = sub.add_parser("compare-md", help="compare a finished run with gridded MD fields")
     compare.add_argument("run", help="run directory (summary.json, curve.csv, fields.pvd)")
     compare.add_argument("--fields", required=True,
@@ -252,7 +287,6 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--stress-column", default="shear_stress_Pa")
     compare.add_argument("--out", required=True, help="output directory")
     compare.set_defaults(func=_compare_md)
-    return parser
 
 
 def _rank() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stz_fem.errors import InputError
+from stz_fem.errors import InputError, RunError
 from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
 from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
 from stz_fem.material.stz import I_K
@@ -150,7 +150,8 @@ def run(
         if step is None:
             dt *= 0.5
             if dt < 1e-30:
-                raise RuntimeError("material point: step size underflow")
+                raise RunError("material point: the step size fell below 1e-30 s without a "
+                               "step the local update accepts")
             continue
         new_eps, res = step
         d_chi = abs(res.chi[0] - chi[0])
@@ -183,7 +184,7 @@ def run(
             break
         dt = CONTROLLER.next(dt, ratio)
     else:
-        raise RuntimeError(f"material point: not finished after {max_steps} steps")
+        raise RunError(f"material point: not finished after {max_steps} steps")
     data = np.array(rows)
     return {name: data[:, k] for k, name in enumerate(CURVE_COLUMNS)}
 

@@ -56,6 +56,9 @@ class RunState:
     cpu_s: float = 0.0
     plastic_work: float = 0.0
     """Plastic dissipation so far, J (per m of thickness in 2-D)."""
+    chi_clip_K: float = 0.0
+    """Largest χ change (K) that keeping χ diffusion within its range made in any step
+    (``ChiDiffusion.clipped_K``): a large value says the band edge is under-resolved."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -224,6 +224,7 @@ class Simulation:
         solver.commit()
         if self.diffusion is not None:
             self.diffusion.apply(solver.state.chi, solver.rate, dt)
+            run.chi_clip_K = max(run.chi_clip_K, self.diffusion.clipped_K)
         run.t += dt
         run.step += 1
         run.newton_total += its
@@ -295,6 +296,7 @@ class Simulation:
             "cpu_time_s": run.cpu_s + self.comm.allreduce(time.process_time() - cpu0,
                                                           op=MPI.SUM),
             "time_s": run.t, "nominal_strain": self.specimen.nominal_strain(run.t),
+            "chi_clip_max_K": run.chi_clip_K,
         }
 
     def _summary(self, status: str, run: RunState, curve: CurveFile) -> dict[str, Any]:

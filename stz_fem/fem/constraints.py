@@ -59,74 +59,90 @@ class Constraints:
     ) -> None:
         self.V = V
         comm = V.mesh.comm
-        imap, bs = V.dofmap.index_map, V.dofmap.index_map_bs
-        n_nodes = imap.size_local
-        self.bs = bs
-        fdim = V.mesh.topology.dim - 1
-        coords = V.tabulate_dof_coordinates()[:n_nodes]
+        n_nodes, self.bs = V.dofmap.index_map.size_local, V.dofmap.index_map_bs
+        self._coords = V.tabulate_dof_coordinates()[:n_nodes]
+        fixed = self._locate_prescribed(prescribed)
+        self._periodic = list(periodic)
+        master_coords, self._shifts_taken = self._follow_shifts()
+        is_image = self._shifts_taken.any(axis=1)
 
-        fixed = np.zeros((n_nodes, bs), dtype=bool)
+        free = ~fixed & ~is_image[:, None]
+        self._free = free.ravel()
+        n_free = int(free.sum())
+        offset = comm.exscan(n_free) or 0
+        free_index = np.full((n_nodes, self.bs), -1, dtype=np.int64)
+        free_index[free] = offset + np.arange(n_free)
+        self.n_free_global = comm.allreduce(n_free)
+        column = self._master_columns(free_index, fixed, is_image, master_coords)
+        self.fixed = fixed
+        self.P = self._prolongation(column, n_free)
+        self._full = self.P.createVecLeft()
+
+    def _locate_prescribed(self, prescribed: Sequence[Prescribed]) -> np.ndarray:
+        """Owned nodes × components held by ``prescribed`` (bool); records each condition's
+        nodes for ``offset``."""
+        V, coords = self.V, self._coords
+        n_nodes, fdim = coords.shape[0], V.mesh.topology.dim - 1
+        fixed = np.zeros((n_nodes, self.bs), dtype=bool)
         self._prescribed: list[tuple[np.ndarray, list[int], Prescribed]] = []
         for bc in prescribed:
             nodes = fem.locate_dofs_topological(V, fdim, bc.facets)
             nodes = nodes[nodes < n_nodes]
             if bc.where is not None:
                 nodes = nodes[bc.where(coords[nodes].T)]
-            comps = list(range(bs)) if bc.component is None else [bc.component]
+            comps = list(range(self.bs)) if bc.component is None else [bc.component]
             fixed[np.ix_(nodes, comps)] = True
             self._prescribed.append((nodes, comps, bc))
+        return fixed
 
-        # Follow each node through the periodic shifts to its master (corner nodes of a doubly
-        # periodic cell take two shifts) and record the accumulated jumps.
-        self._periodic = list(periodic)
-        master_coords = coords.copy()
-        shifts_taken = np.zeros((n_nodes, len(self._periodic)), dtype=int)
+    def _follow_shifts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each owned node followed through the periodic shifts to its master (corner nodes
+        of a doubly periodic cell take two): the masters' coordinates (m) and how many times
+        each shift was taken."""
+        master_coords = self._coords.copy()
+        shifts_taken = np.zeros((master_coords.shape[0], len(self._periodic)), dtype=int)
         for _ in range(len(self._periodic) + 1):
             for k, per in enumerate(self._periodic):
                 on = per.is_image(master_coords.T)
                 master_coords[on, : len(per.shift)] -= np.asarray(per.shift)
                 shifts_taken[on, k] += 1
-        is_image = shifts_taken.any(axis=1)
-        self._shifts_taken = shifts_taken
+        return master_coords, shifts_taken
 
-        free = ~fixed & ~is_image[:, None]
-        self._free = free.ravel()
-        n_free = int(free.sum())
-        offset = comm.exscan(n_free) or 0
-        free_index = np.full((n_nodes, bs), -1, dtype=np.int64)
-        free_index[free] = offset + np.arange(n_free)
-        self.n_free_global = comm.allreduce(n_free)
-
-        # Masters may live on other ranks: share the free indices of every owned node that can
-        # be a master (not itself an image), matched by coordinates.
+    def _master_columns(self, free_index: np.ndarray, fixed: np.ndarray, is_image: np.ndarray,
+                        master_coords: np.ndarray) -> np.ndarray:
+        """The free column of every owned node × component (−1: prescribed). Masters may live
+        on other ranks: the free indices of every owned node that can be a master (not itself
+        an image) are shared and matched by coordinates; images inherit ``fixed``."""
         column = free_index.copy()
-        if self._periodic:
-            candidates = ~is_image
-            all_coords = np.concatenate(comm.allgather(coords[candidates]))
-            all_index = np.concatenate(comm.allgather(free_index[candidates]))
-            all_fixed = np.concatenate(comm.allgather(fixed[candidates]))
-            tree = cKDTree(all_coords)
-            scale = np.ptp(V.mesh.geometry.x, axis=0).max()
-            dist, where = tree.query(master_coords[is_image])
-            if np.any(dist > 1e-8 * scale):
-                raise RuntimeError("periodic constraint: image nodes without a matching master")
-            column[is_image] = all_index[where]
-            fixed[is_image] |= all_fixed[where]
-            column[fixed] = -1
-        self.fixed = fixed
+        if not self._periodic:
+            return column
+        comm, candidates = self.V.mesh.comm, ~is_image
+        all_coords = np.concatenate(comm.allgather(self._coords[candidates]))
+        all_index = np.concatenate(comm.allgather(free_index[candidates]))
+        all_fixed = np.concatenate(comm.allgather(fixed[candidates]))
+        scale = np.ptp(self.V.mesh.geometry.x, axis=0).max()
+        dist, where = cKDTree(all_coords).query(master_coords[is_image])
+        if np.any(dist > 1e-8 * scale):
+            raise RuntimeError("periodic constraint: image nodes without a matching master")
+        column[is_image] = all_index[where]
+        fixed[is_image] |= all_fixed[where]
+        column[fixed] = -1
+        return column
 
+    def _prolongation(self, column: np.ndarray, n_free: int) -> PETSc.Mat:
+        """P (full × free, one 1 per row that is not prescribed) from the free columns."""
+        imap, bs = self.V.dofmap.index_map, self.bs
         cols = column.ravel()
         keep = cols >= 0
         indptr = np.concatenate([[0], np.cumsum(keep)]).astype(PETSc.IntType)
         P = PETSc.Mat().createAIJ(
-            ((n_nodes * bs, imap.size_global * bs), (n_free, self.n_free_global)), comm=comm
+            ((imap.size_local * bs, imap.size_global * bs), (n_free, self.n_free_global)),
+            comm=self.V.mesh.comm,
         )
         P.setPreallocationNNZ((1, 1))
         P.setValuesCSR(indptr, cols[keep].astype(PETSc.IntType), np.ones(keep.sum()))
         P.assemble()
-        self.P = P
-        self._full = P.createVecLeft()
-        self._coords = coords
+        return P
 
     def offset(self, t: float) -> np.ndarray:
         """g(t) on owned dofs (flattened, length n_owned·bs): prescribed values and jumps."""

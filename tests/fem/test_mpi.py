@@ -180,3 +180,41 @@ def test_specimen_does_not_depend_on_the_rank_count(name, tmp_path, monkeypatch)
     data = read_case(case, [*overrides, "output.fields=false"])
     assert_rank_independent(*parallel_and_serial(data, tmp_path), column,
                             ("localization_index", "count"))
+
+
+def test_an_error_on_one_rank_inside_the_residual_ends_the_run_on_all(tmp_path, monkeypatch):
+    """The local update failing on rank 1 alone (its third call) must not leave rank 0 in the
+    assembly's collectives: every rank leaves the solve and raises the same one-line error."""
+    from stz_fem.fem import solver as solver_module
+    from stz_fem.fem.solver import CallbackError
+
+    world = MPI.COMM_WORLD
+    original, calls = solver_module.update_points, []
+
+    def failing_on_rank_1(*args):
+        calls.append(None)
+        if world.rank == 1 and len(calls) == 3:
+            raise FloatingPointError("injected")
+        return original(*args)
+
+    monkeypatch.setattr(solver_module, "update_points", failing_on_rank_1)
+    data = read_case(CASE, COARSE)
+    with pytest.raises(CallbackError, match=r"rank 1 .*injected") as err:
+        with Simulation(data, shared_dir(tmp_path, "run"), world) as sim:
+            sim.run(progress=False)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("override", [
+    "initial_chi.bumps=[{centre=[0.04,0.01],amplitude=-700.0,width=5e-4}]",  # χ₀ < 0 at a node
+    "mesh.size=inf", "loading.wall_velocity=-1.0", "material.T=0.0",
+])
+def test_bad_input_raises_the_same_error_on_every_rank(tmp_path, override):
+    from stz_fem.errors import InputError
+
+    data = read_case(CASE, [*COARSE, override])
+    with pytest.raises(InputError) as err:
+        with Simulation(data, shared_dir(tmp_path, "run"), MPI.COMM_WORLD) as sim:
+            sim.run(progress=False)
+    messages = MPI.COMM_WORLD.allgather(str(err.value))
+    assert len(set(messages)) == 1 and "\n" not in messages[0]
