@@ -60,7 +60,11 @@ Material = Annotated[MaterialParameters, BeforeValidator(_material),
 class MeshSection(Section):
     size: float = Field(gt=0.0, description="m, element size where bands are expected")
     degree: Literal[1, 2] = Field(2, description="polynomial degree of the displacement")
-    grading: float = Field(1.0, ge=1.0, description="element size far from the band / near it")
+    grading: float = Field(1.0, ge=1.0, le=1e3,
+                           description="element size far from the band / near it")
+    max_dofs: int | None = Field(
+        None, ge=1, description="refuse meshes estimated above this many dofs (default: from "
+                                "the machine's memory)")
 
 
 class Bump(Section):

@@ -91,6 +91,7 @@ def _mesh(args: argparse.Namespace) -> None:
     from stz_fem.specimens import load_case
 
     specimen = load_case(read_case(args.case, args.set))
+    specimen.check_size()
     mesh = specimen.build(MPI.COMM_WORLD).mesh
     tdim = mesh.topology.dim
     cells = mesh.topology.index_map(tdim).size_global

@@ -131,15 +131,40 @@ def chi0_field(
     """χ₀(points) (K) of a case's ``initial_chi`` section: ``material.chi0`` (K) plus bumps or
     a random field, or a gridded field (χ directly, or a potential energy mapped by
     χ = β (U − U₀) T_Z with T_Z in K). ``lower``, ``upper``: the domain's bounding box (m)."""
+    dim = len(lower)
     if spec.kind == "uniform":
         return lambda x: uniform(x, chi0)
     if spec.kind == "bumps":
+        for k, b in enumerate(spec.bumps):
+            if len(b.centre) != dim:
+                raise InputError(f"initial_chi.bumps[{k}].centre = {b.centre}: needs {dim} "
+                                 f"coordinates (m) on this {dim}-D mesh")
         bump_list = [Bump(b.centre, b.amplitude, b.width) for b in spec.bumps]
         return lambda x: bumps(x, chi0, bump_list)
     if spec.kind == "random":
         return lambda x: random_field(x, lower, upper, chi0, spec.std, spec.correlation_length,
                                       spec.seed)
+    _check_grid_covers(spec.file, lower, upper)
     if spec.energy_beta is None:
         return lambda x: gridded(x, spec.file, spec.key, spec.frame)
     return lambda x: chi_from_energy(gridded(x, spec.file, spec.key, spec.frame),
                                      spec.energy_beta, spec.energy_u0, T_Z)
+
+
+def _check_grid_covers(path: str, lower: np.ndarray, upper: np.ndarray) -> None:
+    """InputError unless the grid's cells (centres ``x_m``, ``y_m`` in m, one cell width
+    around each) cover the domain's bounding box [lower, upper] (m) in x and y: a periodic
+    MD grid repeats, but a specimen must fit in one period of it."""
+    try:
+        with np.load(path) as data:
+            axes = [np.asarray(data[name], float) for name in ("x_m", "y_m")]
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError(f"initial_chi.file = '{path}': cannot read x_m and y_m ({err})") from None
+    for axis, (centres, lo, hi) in enumerate(zip(axes, lower[:2], upper[:2], strict=True)):
+        half = 0.5 * (centres[1] - centres[0]) if centres.size > 1 else 0.0
+        start, stop = centres.min() - half, centres.max() + half
+        slack = 1e-6 * (stop - start)
+        if lo < start - slack or hi > stop + slack:
+            raise InputError(
+                f"initial_chi.file = '{path}': the grid covers {'xy'[axis]} ∈ [{start:.4g}, "
+                f"{stop:.4g}] m, the domain [{lo:.4g}, {hi:.4g}] m")

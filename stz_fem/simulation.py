@@ -64,6 +64,7 @@ class Simulation:
         self.comm = comm
         self.out = Path(out)
         self.stop_reason: str | None = None
+        self.specimen.check_size()
         run_files.probe_output(self.out, comm)
         self.setup = self.specimen.build(comm)
         mesh = self.setup.mesh

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -12,6 +13,7 @@ from pydantic import Field
 
 from stz_fem import bands
 from stz_fem.cases import Case, MeshSection, Section, case_model
+from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
 
@@ -76,6 +78,20 @@ SURFACE_BAND_STRAIN = 0.01
 """Accumulated plastic strain by which a band must stand out on a tensile surface."""
 
 
+BYTES_PER_DOF = 20e3
+"""Memory a dof costs at most in these runs (MUMPS factors of P2 problems; docs/numerics.md),
+for the default ``mesh.max_dofs``."""
+
+# dofs per node × nodes per cell, and cells per h^d, of gmsh/DOLFINx simplex meshes
+_NODES_PER_CELL = {(2, 1): 0.5, (2, 2): 2.0, (3, 1): 0.18, (3, 2): 1.4}
+_CELLS_PER_VOLUME = {2: 2.0, 3: 6.0}
+
+
+def machine_dof_limit() -> int:
+    """Default ``mesh.max_dofs``: this machine's memory / ``BYTES_PER_DOF``."""
+    return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / BYTES_PER_DOF)
+
+
 class Specimen:
     """Base of specimens. Subclasses set ``name`` and their ``Geometry`` and ``Loading``
     sections (pydantic models; ``Mesh`` too if theirs differs) and implement ``build``,
@@ -101,8 +117,38 @@ class Specimen:
         """The pydantic model of this specimen's case files."""
         return case_model(cls.name, cls.Geometry, cls.Loading, cls.Mesh)
 
+    gdim: ClassVar[int] = 2
+    """Space dimension of the mesh (3-D specimens override it)."""
+
     def build(self, comm) -> Setup:
         raise NotImplementedError
+
+    def domain_measure(self) -> float | None:
+        """Area (m², 2-D) or volume (m³, 3-D) of the meshed domain, for the size estimate
+        (None: the mesh exists already, nothing to estimate)."""
+        return None
+
+    def check_size(self) -> None:
+        """Refuse, before meshing, a mesh whose dofs are estimated above ``mesh.max_dofs``.
+
+        The estimate is a lower bound: the whole domain at the coarsest element size
+        ``mesh.size × mesh.grading``, so a refusal is certain to be right."""
+        measure = self.domain_measure()
+        if measure is None:
+            return
+        m, dim = self.case.mesh, self.gdim
+        coarse = m.size * m.grading
+        cells = _CELLS_PER_VOLUME[dim] * measure
+        for _ in range(dim):  # not ** dim: a huge size must give 0 cells, not an OverflowError
+            cells /= coarse
+        dofs = cells * _NODES_PER_CELL[dim, m.degree] * dim
+        limit = m.max_dofs or machine_dof_limit()
+        if dofs > limit:
+            raise InputError(
+                f"mesh.size = {m.size:g}: this mesh would have at least {dofs:.2g} dofs "
+                f"({dim}-D, degree {m.degree}, the domain at element size mesh.size × grading "
+                f"= {m.size * m.grading:g} m); the limit is {limit:.3g} (mesh.max_dofs"
+                f"{'' if m.max_dofs else ', from this machine’s memory'})")
 
     def nominal_strain(self, t: float) -> float:
         raise NotImplementedError

@@ -52,6 +52,9 @@ class _Beam(Specimen):
     strain_label = "nominal surface strain"
     stress_label = "nominal surface stress 6M/t² (Pa)"
 
+    def domain_measure(self) -> float:
+        return self.case.geometry.length * self.case.geometry.thickness
+
     def _mesh(self, comm: MPI.Comm, **extra: Any):
         g, m = self.case.geometry, self.case.mesh
         params = {"length": g.length, "thickness": g.thickness,

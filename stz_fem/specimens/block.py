@@ -33,6 +33,13 @@ class HomogeneousBlock(Specimen):
         rate: float = Field(1e-3, gt=0.0, description="1/s")
         end_strain: float = Field(0.05, gt=0.0, description="nominal strain")
 
+    def __init__(self, case) -> None:
+        super().__init__(case)
+        self.gdim = case.geometry.dimension
+
+    def domain_measure(self) -> float:
+        return 1.0  # the unit square or cube
+
     def build(self, comm: MPI.Comm) -> Setup:
         dim = self.case.geometry.dimension
         n = max(round(1.0 / self.case.mesh.size), 1)

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from stz_fem import bands
 from stz_fem.cases import Case, Section
+from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import (
     PenaltyContact,
@@ -66,9 +67,21 @@ class Indentation(Specimen):
     def __init__(self, case: Case) -> None:
         super().__init__(case)
         self._forms: dict | None = None
-        self.dimension = case.geometry.dimension
+        self.dimension = self.gdim = case.geometry.dimension
         if self.dimension == 3:
             self.load_columns = ("depth_m", "force_N", "contact_radius_m")
+        g, depth = case.geometry, case.loading.end_depth
+        if not depth < min(g.height, g.indenter_radius):
+            raise InputError(f"loading.end_depth = {depth:g}: must be below the block height "
+                             f"({g.height:g} m) and the indenter radius ({g.indenter_radius:g} m)")
+        if not g.refine_radius < min(0.5 * g.width, g.height):
+            raise InputError(f"geometry.refine_radius = {g.refine_radius:g}: the fine zone must "
+                             f"lie inside the block (< width/2 = {0.5 * g.width:g} m and < height "
+                             f"= {g.height:g} m)")
+
+    def domain_measure(self) -> float:
+        g = self.case.geometry
+        return g.width * g.height * (1.0 if self.dimension == 2 else 0.25 * g.width)
 
     def build(self, comm: MPI.Comm) -> Setup:
         g, mesh_case, loading = self.case.geometry, self.case.mesh, self.case.loading

@@ -44,6 +44,9 @@ class NotchedTension(Specimen):
     plastic_threshold = 1e-3
     """Accumulated plastic strain that marks a point as inside the plastic zone."""
 
+    def domain_measure(self) -> float:
+        return self.case.geometry.width * self.case.geometry.length
+
     def build(self, comm: MPI.Comm) -> Setup:
         g = self.case.geometry
         if g.notch_radius > g.notch_depth or 2 * g.notch_depth >= g.width:

@@ -16,6 +16,9 @@ class ShearedRectangle(Specimen):
     loading_axis = 0
     strain_label = "nominal shear strain γ"
 
+    def domain_measure(self) -> float:
+        return self.case.geometry.length * self.case.geometry.height
+
     @property
     def _geometry(self) -> tuple[float, float]:
         g = self.case.geometry

@@ -41,6 +41,9 @@ class UniaxialBar(Specimen):
     strain_label = "nominal strain (platen displacement / height)"
     stress_label = "nominal stress (platen force / width, compression negative) (Pa)"
 
+    def domain_measure(self) -> float:
+        return self.case.geometry.width * self.case.geometry.height
+
     def build(self, comm: MPI.Comm) -> Setup:
         g, m = self.case.geometry, self.case.mesh
         size = m.size
