@@ -26,7 +26,7 @@ from dolfinx import fem, io
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from stz_fem import bands, initial_chi, plots
+from stz_fem import initial_chi, plots
 from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.cases import validate
 from stz_fem.errors import InputError
@@ -37,6 +37,9 @@ from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.material import from_mapping
 from stz_fem.material.mandel import equivalent_shear_stress
 from stz_fem.material_point import read_curve
+from stz_fem.postprocess.band_measures import band_measures, flowing_fraction, localization_index
+from stz_fem.postprocess.load_history import localization_onset
+from stz_fem.postprocess.specimen_results import specimen_results, surface_bands
 from stz_fem.specimens import SPECIMENS
 from stz_fem.specimens.base import COMMON_SCHEMA, Specimen
 
@@ -158,17 +161,17 @@ class Simulation:
         result = None
         if self.rank0:
             if full:
-                result = bands.band_measures(
+                result = band_measures(
                     gathered["coords"], gathered["volume"], gathered["D_per_s"],
                     gathered["dissipation"], gathered["plastic_strain"], gathered["chi_K"],
                     self.specimen.loading_axis, period=self.setup.period,
                 )
-                result.update(self.specimen.surface_bands(gathered))
+                result.update(surface_bands(self.specimen, gathered))
             else:
-                result = {"localization_index": bands.localization_index(
+                result = {"localization_index": localization_index(
                     gathered["D_per_s"], gathered["dissipation"], gathered["volume"])}
-            result["flowing_fraction"] = bands.flowing_fraction(gathered["D_per_s"],
-                                                                gathered["volume"])
+            result["flowing_fraction"] = flowing_fraction(gathered["D_per_s"],
+                                                          gathered["volume"])
             result["plastic_power_W"] = float(gathered["dissipation"] @ gathered["volume"])
         return self.comm.bcast(result, root=0)
 
@@ -177,9 +180,9 @@ class Simulation:
         ls = [h["localization_index"] for h in history]
         last = history[-1] if history else {}
         # L counts once at least the 5 % it ranks flows, and a notch root's early L > 0.5 only
-        # if it lasts (bands.localization_onset)
+        # if it lasts (load_history.localization_onset)
         flowing = [h.get("flowing_fraction", 1.0) for h in history]
-        onset = bands.localization_onset(loads, ls, flowing=flowing) if history else None
+        onset = localization_onset(loads, ls, flowing=flowing) if history else None
         work = [h.get("plastic_work_J", 0.0) for h in history]
         work_at_onset = float(np.interp(onset, loads, work)) if onset is not None else None
         dofs = self.solver.V.dofmap.index_map.size_global * self.solver.V.dofmap.index_map_bs
@@ -217,7 +220,7 @@ class Simulation:
         with open(path) as f:
             if sum(1 for _ in f) < 2:  # no step yet
                 return {}
-        return self.specimen.results(read_curve(path))
+        return specimen_results(self.specimen, read_curve(path))
 
     # -- run ---------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from stz_fem.cases import positive
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import NOTCH_ANGLE, Setup, Specimen, peak_stress
+from stz_fem.specimens.base import NOTCH_ANGLE, CurveResults, Setup, Specimen
 
 
 class NotchedTension(Specimen):
@@ -39,6 +39,10 @@ class NotchedTension(Specimen):
     strain_label = "nominal strain (grip displacement / length)"
     stress_label = "nominal stress (grip force / width) (Pa)"
     load_columns = ("grip_force_N_per_m", "plastic_zone_m")
+    # the notch-root plastic zone at the end and where the nominal stress peaks
+    curve_results = CurveResults(
+        peak_stress=True, final=(("plastic_zone_m", "plastic_zone_m"),),
+        at_peak=(("plastic_zone_at_peak_stress_m", "plastic_zone_m"),))
     plastic_threshold = 1e-3
     """Accumulated plastic strain that marks a point as inside the plastic zone."""
 
@@ -86,10 +90,3 @@ class NotchedTension(Specimen):
             local = float(np.min(np.linalg.norm(plastic[:, None, :] - tips, axis=2),
                                  axis=1).max())
         return solver.mesh.comm.allreduce(local, op=MPI.MAX)
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Notch-root plastic zone size at the end and where the nominal stress peaks."""
-        peak = int(np.argmax(curve["mean_stress_Pa"]))
-        return {"plastic_zone_m": float(curve["plastic_zone_m"][-1]),
-                "plastic_zone_at_peak_stress_m": float(curve["plastic_zone_m"][peak]),
-                **peak_stress(curve, peak)}

@@ -20,7 +20,7 @@ from mpi4py import MPI
 from stz_fem.cases import Field, positive
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import Setup, Specimen, peak_stress
+from stz_fem.specimens.base import CurveResults, Setup, Specimen
 
 
 class UniaxialBar(Specimen):
@@ -38,6 +38,8 @@ class UniaxialBar(Specimen):
     loading_axis = 1
     strain_label = "nominal strain (platen displacement / height)"
     stress_label = "nominal stress (platen force / width, compression negative) (Pa)"
+    # where the stress peaks in magnitude (negative in compression)
+    curve_results = CurveResults(peak_magnitude=True, peak_stress=True)
 
     def build(self, comm: MPI.Comm) -> Setup:
         g, m = self.case["geometry"], self.case["mesh"]
@@ -68,7 +70,3 @@ class UniaxialBar(Specimen):
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = solver.constraints.reaction(solver.internal_force(), setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case["geometry"]["width"]}
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Where the stress peaks in magnitude (negative in compression)."""
-        return peak_stress(curve, int(np.argmax(np.abs(curve["mean_stress_Pa"]))))
