@@ -24,9 +24,9 @@ from stz_fem.postprocess.cells import (
     FloatArray,
     Period,
     axis_vector,
+    cell_data,
     cell_fields,
     circular_mean,
-    coordinates,
     min_image,
     periods,
     unit_vector,
@@ -146,9 +146,7 @@ def band_orientation(
         blob; in 3-D also a rod, e.g. a plate thinner than the band: pass 2-D data then);
         the centre is nan only when nothing flows.
     """
-    volume = volumes(volume)
-    coords = coordinates(coords, volume.size)
-    (rate,) = cell_fields(volume.size, rate)
+    coords, volume, (rate,) = cell_data(coords, volume, rate)
     dim = coords.shape[1]
     axis = axis_vector(loading_axis, dim)
     lengths = periods(period, dim)
@@ -188,9 +186,7 @@ def crossing_band_angles(
     ``hole`` (m) of it, where the arms overlap. The second moment of a whole X has no useful
     axis (a symmetric X at 45° has none). An arm is nan when no cell lies outside the hole in
     its quadrants."""
-    volume = volumes(volume)
-    coords = coordinates(coords, volume.size)
-    (rate,) = cell_fields(volume.size, rate)
+    coords, volume, (rate,) = cell_data(coords, volume, rate)
     if coords.shape[1] != 2:
         raise ValueError("crossing_band_angles is for 2-D specimens")
     offset = coords - np.asarray(centre, dtype=float)
@@ -242,9 +238,7 @@ def band_width(
         FWHM in m; nan when the profile is flat or has no half-maximum crossing on one side of
         its peak (a band that touches the edge of the domain or the profile window).
     """
-    volume = volumes(volume)
-    coords = coordinates(coords, volume.size)
-    (values,) = cell_fields(volume.size, values)
+    coords, volume, (values,) = cell_data(coords, volume, values)
     dim = coords.shape[1]
     centre = np.asarray(centre, dtype=float)
     normal = unit_vector(normal)

@@ -55,6 +55,14 @@ def coordinates(coords: npt.ArrayLike, n: int) -> FloatArray:
     return coords
 
 
+def cell_data(coords: npt.ArrayLike, volume: npt.ArrayLike, *fields: npt.ArrayLike
+              ) -> tuple[FloatArray, FloatArray, list[FloatArray]]:
+    """Centroids (m), volumes (m³, m² in 2-D) and per-cell ``fields`` of one set of cells as
+    float arrays, checked by :func:`coordinates`, :func:`volumes` and :func:`cell_fields`."""
+    volume = volumes(volume)
+    return coordinates(coords, volume.size), volume, cell_fields(volume.size, *fields)
+
+
 def unit_vector(vector: npt.ArrayLike) -> FloatArray:
     """``vector`` (any length, any unit) scaled to length 1."""
     vector = np.asarray(vector, dtype=float).ravel()

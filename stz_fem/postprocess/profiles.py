@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import find_peaks
 
-from stz_fem.postprocess.cells import FloatArray, cell_fields, coordinates, volumes
+from stz_fem.postprocess.cells import FloatArray, cell_data
 
 # --- peak centre and width ----------------------------------------------------------------
 
@@ -129,9 +129,7 @@ def surface_profile(
     unit) in slabs about ``bin_width`` (m) wide (empty slabs left out), for
     :func:`band_count_and_spacing`.
     """
-    volume = volumes(volume)
-    coords = coordinates(coords, volume.size)
-    (values,) = cell_fields(volume.size, values)
+    coords, volume, (values,) = cell_data(coords, volume, values)
     if not (depth > 0.0 and bin_width > 0.0 and stop > start):
         raise ValueError(f"need depth > 0, bin_width > 0 and stop > start, got {depth}, "
                          f"{bin_width}, {start}..{stop}")
