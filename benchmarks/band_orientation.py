@@ -3,11 +3,11 @@
 Runs ``cases/uniaxial_bar.toml`` (a χ bump at the centre of a bar between frictionless
 platens) in compression and tension with α = 0, 0.1 and 0.3, and measures the angle to the
 loading axis of each arm of the X of bands that crosses at the bump
-(``bands.crossing_band_angles`` on the accumulated plastic strain, leaving out 2 mm around the
-bump where the arms overlap). Expected by the issue: 45° for α = 0; with α > 0 below 45° in
-compression and above in tension (Zr-based glasses: 43° and 54°, Zhang, Eckert & Schultz
-2003). Prints the table with each angle's shift from α = 0, writes table.json and a figure of
-the plastic strain maps.
+(``band_measures.crossing_band_angles`` on the accumulated plastic strain, leaving out 2 mm
+around the bump where the arms overlap). Expected by the issue: 45° for α = 0; with α > 0
+below 45° in compression and above in tension (Zr-based glasses: 43° and 54°, Zhang,
+Eckert & Schultz 2003). Prints the table with each angle's shift from α = 0, writes table.json
+and a figure of the plastic strain maps.
 
     .venv/bin/python benchmarks/band_orientation.py [--size 0.25e-3] [--end-strain 0.06]
         [--alpha 0 0.1 0.3]
@@ -24,8 +24,8 @@ from pathlib import Path
 import matplotlib
 from mpi4py import MPI
 
-from stz_fem import bands
 from stz_fem.cases import read_case
+from stz_fem.postprocess.band_measures import crossing_band_angles
 from stz_fem.simulation import Simulation
 
 matplotlib.use("Agg")
@@ -56,7 +56,7 @@ def main() -> None:
                 cells = sim.fields.gather(sim.fields.averages())
             if comm.rank != 0:
                 continue
-            slash, backslash = bands.crossing_band_angles(
+            slash, backslash = crossing_band_angles(
                 cells["coords"], cells["volume"], cells["plastic_strain"], BUMP, HOLE)
             mean = 0.5 * (slash + backslash)
             # nan when α = 0 is not among --alpha or not yet run

@@ -8,7 +8,7 @@ OUT/chi<χ₀>/t<t in mm>_seed<seed>. Completed runs of the same case under --ou
 At several strains it counts the bands on the tensile face two ways, the summary's (peaks of
 the surface plastic strain with at least half the highest peak's prominence: the dominant
 bands) and all bands (a fifth of it), and takes, with no threshold, the period of the surface
-profile (its autocorrelation's first maximum, ``bands.profile_period``). A beam's spacing is
+profile (its autocorrelation's first maximum, ``profiles.profile_period``). A beam's spacing is
 the mean over those strains; the table gives, for each t, the mean and standard deviation over
 the seeds and the spacing over t (Conner et al. 2004 measured spacing ≈ 0.1 t and proportional
 to t), and a least-squares fit spacing = a + b t over all runs. Writes table.json and a
@@ -31,6 +31,7 @@ import numpy as np
 from mpi4py import MPI
 
 from stz_fem.cases import read_case
+from stz_fem.postprocess.specimen_results import surface_bands
 from stz_fem.results import frames, read_cells
 from stz_fem.simulation import Simulation
 
@@ -99,10 +100,10 @@ def bend(t: float, seed: int, chi0: float, end_strain: float, root: Path, comm: 
         at = {}
         for strain in REPORT_AT:
             cells = read_cells(min(outputs, key=lambda o, s=strain: abs(o[0] - s))[1])
-            dominant = sim.specimen.surface_bands(cells)
+            dominant = surface_bands(sim.specimen, cells)
             at[f"{strain:g}"] = {
                 "dominant": dominant,
-                "all": sim.specimen.surface_bands(cells, threshold=ALL_BANDS),
+                "all": surface_bands(sim.specimen, cells, threshold=ALL_BANDS),
                 "period": {"spacing_m": dominant["period_m"]}}
     summary = json.loads((out / "summary.json").read_text())
     run = {"thickness_m": t, "seed": seed, "dofs": summary["dofs"], "steps": summary["steps"],

@@ -23,9 +23,9 @@ import matplotlib
 import numpy as np
 from mpi4py import MPI
 
-from stz_fem import bands
 from stz_fem.cases import read_case
 from stz_fem.material_point import read_curve
+from stz_fem.postprocess.load_history import localization_onset
 from stz_fem.results import frames, read_cells
 from stz_fem.simulation import Simulation
 
@@ -60,9 +60,9 @@ def main() -> None:
             history = {key: np.array([h[key] for h in summary["band_history"]])
                        for key in ("nominal_strain", "localization_index", "flowing_fraction",
                                    "plastic_work_J")}
-            onset = bands.localization_onset(history["nominal_strain"],
-                                             history["localization_index"],
-                                             flowing=history["flowing_fraction"])
+            onset = localization_onset(history["nominal_strain"],
+                                       history["localization_index"],
+                                       flowing=history["flowing_fraction"])
             curve = read_curve(out / "curve.csv")
             strain = curve["nominal_strain"]
             r = summary["specimen_results"]

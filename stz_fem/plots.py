@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import matplotlib.tri as mtri
 import numpy as np
 
-from stz_fem import bands
+from stz_fem.postprocess.load_history import first_flow
+from stz_fem.postprocess.specimen_results import load_curve, surface_bands
 
 
 def plot_point_curve(
@@ -38,15 +39,16 @@ def plot_specimen_run(
     onset_strain: float | None,
 ) -> None:
     """:func:`plot_run` of a specimen's run: its load curve, labels and the bands counted on
-    its tensile surface (``stz_fem.specimens.Specimen``), the curve.csv columns, the cell
-    data of the state to map, and the onset of localization (nominal strain or None)."""
+    its tensile surface (``stz_fem.specimens.Specimen``; ``postprocess.specimen_results``),
+    the curve.csv columns, the cell data of the state to map, and the onset of localization
+    (nominal strain or None)."""
     surface = specimen.tensile_surface()
     plot_run(
         curve, cells, path, title=specimen.case.title or specimen.case.specimen,
-        load_curve=specimen.load_curve(curve), strain_label=specimen.strain_label,
+        load_curve=load_curve(specimen, curve), strain_label=specimen.strain_label,
         onset_strain=onset_strain,
         surface_bands=None if surface is None else (
-            surface[0], np.asarray(specimen.surface_bands(cells)["positions_m"])),
+            surface[0], np.asarray(surface_bands(specimen, cells)["positions_m"])),
     )
 
 
@@ -102,7 +104,7 @@ def _curve_panels(
     """The load curve and L with the flowing fraction, the first flow and the onset marked."""
     strain = curve["nominal_strain"]
     x_load, y_load, x_label, y_label = load_curve
-    first = bands.first_flow(curve["max_D_per_s"])
+    first = first_flow(curve["max_D_per_s"])
     marks = []  # (nominal strain, label, marker)
     if first is not None:
         marks.append((strain[first], "first plastic flow", "^"))

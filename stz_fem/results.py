@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stz_fem import bands
 from stz_fem.errors import InputError
+from stz_fem.postprocess.band_measures import band_measures
 
 
 def read_summary(run: str | Path) -> dict:
@@ -87,7 +87,7 @@ def band_measures_from_files(run: str | Path, frame: int = -1) -> dict:
     time, pvtu = frame_of(run, frame)
     cells = read_cells(pvtu)
     period = summary.get("period_m")
-    measures = bands.band_measures(
+    measures = band_measures(
         cells["coords"], cells["volume"], cells["D_per_s"], cells["dissipation"],
         cells["plastic_strain"], cells["chi_K"], summary.get("loading_axis", 0),
         period=tuple(period) if period else None,

@@ -24,7 +24,7 @@ from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from stz_fem import bands, plots, run_files
+from stz_fem import plots, run_files
 from stz_fem.errors import InputError, RunError
 from stz_fem.fem import checkpoint
 from stz_fem.fem.chi_diffusion import ChiDiffusion
@@ -33,6 +33,9 @@ from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.initial_chi import chi0_field
 from stz_fem.interrupts import Interrupts
 from stz_fem.material.mandel import equivalent_shear_stress
+from stz_fem.postprocess.band_measures import band_measures, flowing_fraction, localization_index
+from stz_fem.postprocess.load_history import localization_onset
+from stz_fem.postprocess.specimen_results import specimen_results, surface_bands
 from stz_fem.progress import Progress
 from stz_fem.run_files import CHECKPOINT, CurveFile, CurveRow, FieldFiles, RunState
 from stz_fem.specimens import load_case
@@ -274,17 +277,17 @@ class Simulation:
         result = None
         if self.rank0:
             if full:
-                result = bands.band_measures(
+                result = band_measures(
                     gathered["coords"], gathered["volume"], gathered["D_per_s"],
                     gathered["dissipation"], gathered["plastic_strain"], gathered["chi_K"],
                     self.specimen.loading_axis, period=self.setup.period,
                 )
-                result.update(self.specimen.surface_bands(gathered))
+                result.update(surface_bands(self.specimen, gathered))
             else:
-                result = {"localization_index": bands.localization_index(
+                result = {"localization_index": localization_index(
                     gathered["D_per_s"], gathered["dissipation"], gathered["volume"])}
-            result["flowing_fraction"] = bands.flowing_fraction(gathered["D_per_s"],
-                                                                gathered["volume"])
+            result["flowing_fraction"] = flowing_fraction(gathered["D_per_s"],
+                                                          gathered["volume"])
             result["plastic_power_W"] = float(gathered["dissipation"] @ gathered["volume"])
         return self.comm.bcast(result, root=0)
 
@@ -304,10 +307,10 @@ class Simulation:
         history = run.history
         loads = [h["nominal_strain"] for h in history]
         # L counts once at least the 5 % it ranks flows, and a notch root's early L > 0.5 only
-        # if it lasts (bands.localization_onset)
+        # if it lasts (load_history.localization_onset)
         flowing = [h.get("flowing_fraction", 1.0) for h in history]
         ls = [h["localization_index"] for h in history]
-        onset = bands.localization_onset(loads, ls, flowing=flowing) if history else None
+        onset = localization_onset(loads, ls, flowing=flowing) if history else None
         work = [h.get("plastic_work_J", 0.0) for h in history]
         last = {k: v for k, v in (history[-1] if history else {}).items()
                 if k not in ("time_s", "nominal_strain", "plastic_work_J")}
@@ -327,7 +330,7 @@ class Simulation:
                 "plastic_work_before_onset_J": (float(np.interp(onset, loads, work))
                                                 if onset is not None else None),
             },
-            "specimen_results": (self.specimen.results(columns)
+            "specimen_results": (specimen_results(self.specimen, columns)
                                  if columns["step"].size >= 1 else {}),
             "band_history": history,
             "loading_axis": self.specimen.loading_axis,

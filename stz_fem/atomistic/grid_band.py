@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stz_fem.profiles import fwhm, peak_centre
+from stz_fem.postprocess.profiles import fwhm, peak_centre
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ def band_profile(field: np.ndarray) -> np.ndarray:
 def band_across_y(field: np.ndarray, y: np.ndarray, period: float | None = None) -> Band:
     """The band in ``field`` [y, x] on cell-centre coordinates ``y``, periodic in y with
     ``period`` (default: the uniform grid's extent, len(y)·Δy). Half maximum is measured from
-    the profile's minimum, the far-field baseline (as ``stz_fem.bands.band_width`` does for
-    finite-element bands)."""
+    the profile's minimum, the far-field baseline (as
+    ``stz_fem.postprocess.band_measures.band_width`` does for finite-element bands)."""
     y = np.asarray(y, dtype=float)
     if period is None:
         period = len(y) * (y[1] - y[0])

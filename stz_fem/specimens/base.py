@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from stz_fem import bands
 from stz_fem.cases import Case, MeshSection, Section, case_model
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Periodicity, Prescribed
@@ -48,20 +47,6 @@ def reaction(solver, facets: np.ndarray, component: int,
     return solver.constraints.reaction(solver.internal_force(), facets, component, lever)
 
 
-def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:
-    """Nominal stress (Pa) and strain at the curve sample ``peak``, for ``results``."""
-    return {"peak_nominal_stress_Pa": float(curve["mean_stress_Pa"][peak]),
-            "peak_nominal_strain": float(curve["nominal_strain"][peak])}
-
-
-def load_drops(curve: dict[str, np.ndarray], position: str, force: str) -> list[dict[str, float]]:
-    """Steps where the ``force`` column falls by more than 0.5 % while the load point (the
-    ``position`` column, m) advances: pop-in-like events, for ``results``."""
-    x, f = curve[position], curve[force]
-    return [{position: float(x[k + 1]), "relative_drop": float(1.0 - f[k + 1] / f[k])}
-            for k in np.flatnonzero(np.diff(f) < -0.005 * f[:-1])]
-
-
 @dataclass
 class Setup:
     """A built specimen: mesh, named boundary facets and constraints."""
@@ -74,8 +59,45 @@ class Setup:
     contact: PenaltyContact | None = None
 
 
-SURFACE_BAND_STRAIN = 0.01
-"""Accumulated plastic strain by which a band must stand out on a tensile surface."""
+@dataclass(frozen=True)
+class CurveAxis:
+    """One axis of run.png's load curve: the curve.csv ``column`` (in the SI unit its name
+    carries) divided by ``unit``, the size in SI units of the unit that ``label`` names (1e-3
+    for a length in mm, 1e9 for a stress in GPa)."""
+
+    column: str
+    unit: float
+    label: str
+
+
+@dataclass(frozen=True)
+class CurveResults:
+    """What summary.json's ``specimen_results`` reports from curve.csv's columns
+    (``stz_fem.postprocess.specimen_results`` computes it); the defaults report nothing.
+
+    Attributes:
+        peak: the column whose largest value marks the peak sample.
+        peak_magnitude: the peak is the largest magnitude instead (compression negative).
+        report_max: report the peak column's value there, as ``max_<peak>``.
+        peak_stress: report the nominal stress (Pa) and strain at the peak sample.
+        at_first_flow: columns reported at the first sample with plastic flow, as
+            ``plasticity_onset_<column>`` (None where the run stayed elastic).
+        final: (summary key, column) pairs: the column's last value.
+        at_peak: (summary key, column) pairs: the column's value at the peak sample.
+        load_drops: the (position, force) columns whose force drops are reported as
+            ``load_drops``; None for none.
+        max_abs: columns whose largest magnitude is reported, as ``max_abs_<column>``.
+    """
+
+    peak: str = "mean_stress_Pa"
+    peak_magnitude: bool = False
+    report_max: bool = False
+    peak_stress: bool = False
+    at_first_flow: tuple[str, ...] = ()
+    final: tuple[tuple[str, str], ...] = ()
+    at_peak: tuple[tuple[str, str], ...] = ()
+    load_drops: tuple[str, str] | None = None
+    max_abs: tuple[str, ...] = ()
 
 
 BYTES_PER_DOF = 20e3
@@ -107,6 +129,11 @@ class Specimen:
     stress_label: ClassVar[str] = "mean stress (Pa)"
     load_columns: ClassVar[tuple[str, ...]] = ()
     """Keys of ``loads`` written to curve.csv besides ``mean_stress_Pa``."""
+    load_axes: ClassVar[tuple[CurveAxis, CurveAxis] | None] = None
+    """(x, y) of run.png's load curve; None: the nominal stress (GPa, ``stress_label``)
+    against the nominal strain (``strain_label``)."""
+    curve_results: ClassVar[CurveResults] = CurveResults()
+    """What summary.json reports of the curve (``stz_fem.postprocess.specimen_results``)."""
 
     def __init__(self, case: Case) -> None:
         self.case: Any = case
@@ -168,54 +195,8 @@ class Specimen:
         """Load measures of the current iterate; must include ``mean_stress_Pa``."""
         raise NotImplementedError
 
-    def load_curve(self, curve: dict[str, np.ndarray]
-                   ) -> tuple[np.ndarray, np.ndarray, str, str]:
-        """What run.png plots as the load–displacement curve, from curve.csv's columns:
-        (x, y, x label, y label) in the labels' units. The nominal stress (GPa) against the
-        nominal strain unless a specimen has a more direct pair."""
-        return (curve["nominal_strain"], curve["mean_stress_Pa"] / 1e9, self.strain_label,
-                self.stress_label.replace("(Pa)", "(GPa)"))
-
     def tensile_surface(self) -> tuple[float, float, float] | None:
         """(y, x_start, x_stop), m: the stretch of a plane face y = const where bands are
-        counted (bending); None where counting does not apply."""
+        counted (bending: ``stz_fem.postprocess.specimen_results.surface_bands``); None where
+        counting does not apply."""
         return None
-
-    def surface_profile(self, cells: dict[str, np.ndarray]
-                        ) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """Accumulated plastic strain along the tensile surface: the positions (m) and the
-        averages over the cells within two element sizes of it in slabs one element wide, and
-        the length (m) of the stretch. ``cells``: cell data as ``Fields.gather`` or
-        ``results.read_cells`` give it. None for specimens without a tensile surface."""
-        surface = self.tensile_surface()
-        if surface is None:
-            return None
-        y, start, stop = surface
-        size = self.case.mesh.size
-        x, profile = bands.surface_profile(cells["coords"], cells["volume"],
-                                           cells["plastic_strain"], y, 2.0 * size, start,
-                                           stop, size)
-        return x, profile, stop - start
-
-    def surface_bands(self, cells: dict[str, np.ndarray], threshold: float = 0.5
-                      ) -> dict[str, Any]:
-        """Bands meeting the tensile surface: count, spacing (m) and positions (m) of the peaks
-        of :meth:`surface_profile` that rise by at least ``SURFACE_BAND_STRAIN`` above the
-        surface's minimum with a prominence of at least ``threshold`` times the highest peak's
-        (0.5, the summary's, counts the dominant bands), and the profile's period (m, no
-        threshold: ``bands.profile_period``). Empty for specimens without a tensile surface."""
-        profile = self.surface_profile(cells)
-        if profile is None:
-            return {}
-        x, values, length = profile
-        found = bands.band_count_and_spacing(x, values, length, threshold,
-                                             min_prominence=SURFACE_BAND_STRAIN)
-        period = bands.profile_period(x, values)
-        return {"count": found.count,
-                "spacing_m": found.spacing if np.isfinite(found.spacing) else None,
-                "positions_m": found.positions.tolist(),
-                "period_m": float(period) if np.isfinite(period) else None}
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Specimen-specific quantities for summary.json, from the run's curve.csv columns."""
-        return {}

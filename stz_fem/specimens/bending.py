@@ -24,12 +24,12 @@ from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
 from stz_fem.meshing import beam, cached_mesh
 from stz_fem.specimens.base import (
+    CurveAxis,
+    CurveResults,
     Setup,
     Specimen,
-    load_drops,
     named_facets,
     notch_angle,
-    peak_stress,
     penalty,
     penalty_stiffness,
     reaction,
@@ -89,6 +89,11 @@ class RollerBending(_Beam):
         penalty: float = penalty()
 
     load_columns = ("deflection_m", "force_N_per_m")
+    load_axes = (CurveAxis("deflection_m", 1e-3, "deflection (mm)"),
+                 CurveAxis("force_N_per_m", 1e3, "roller force per unit thickness (kN/m)"))
+    # the peak force and nominal stress there, and the force drops as the rollers advance
+    curve_results = CurveResults(peak="force_N_per_m", report_max=True, peak_stress=True,
+                                 load_drops=("deflection_m", "force_N_per_m"))
 
     def __init__(self, case: Case) -> None:
         super().__init__(case)
@@ -157,20 +162,6 @@ class RollerBending(_Beam):
         half = 0.5 * (g.load_span if g.load_span > 0.0 else g.length)
         return 0.0, -half, half
 
-    def load_curve(self, curve: dict[str, np.ndarray]
-                   ) -> tuple[np.ndarray, np.ndarray, str, str]:
-        """Roller force against deflection (mm)."""
-        return (curve["deflection_m"] * 1e3, curve["force_N_per_m"] / 1e3, "deflection (mm)",
-                "roller force per unit thickness (kN/m)")
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Peak force and nominal stress, and load drops."""
-        peak = int(np.argmax(curve["force_N_per_m"]))
-        return {"max_force_N_per_m": float(curve["force_N_per_m"][peak]),
-                **peak_stress(curve, peak),
-                "load_drops": load_drops(curve, "deflection_m", "force_N_per_m")}
-
-
 class PureBending(_Beam):
     """Pure bending: grips clamp the end faces x = ±L/2 and rotate them about their centres
     (0, t/2) by ∓θ/2, opening the lower face. The moment is uniform; bands are counted on the
@@ -186,6 +177,7 @@ class PureBending(_Beam):
         end_strain: float = Field(0.05, gt=0.0, description="nominal surface strain")
 
     load_columns = ("rotation_rad", "moment_N")
+    curve_results = CurveResults(peak="moment_N", report_max=True, peak_stress=True)
 
     def build(self, comm: MPI.Comm) -> Setup:
         g = self.case.geometry
@@ -224,8 +216,3 @@ class PureBending(_Beam):
         g = self.case.geometry
         half = 0.5 * g.length - g.thickness
         return 0.0, -half, half
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Peak moment and where it is reached."""
-        peak = int(np.argmax(curve["moment_N"]))
-        return {"max_moment_N": float(curve["moment_N"][peak]), **peak_stress(curve, peak)}

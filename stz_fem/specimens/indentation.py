@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from mpi4py import MPI
 from pydantic import Field
 
-from stz_fem import bands
 from stz_fem.cases import Case, Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
@@ -34,9 +33,10 @@ from stz_fem.fem.contact import (
 )
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
 from stz_fem.specimens.base import (
+    CurveAxis,
+    CurveResults,
     Setup,
     Specimen,
-    load_drops,
     named_facets,
     penalty,
     penalty_stiffness,
@@ -70,6 +70,15 @@ class Indentation(Specimen):
         self.dimension = self.gdim = case.geometry.dimension
         if self.dimension == 3:
             self.load_columns = ("depth_m", "force_N", "contact_radius_m")
+        force = self.load_columns[1]
+        self.load_axes = (CurveAxis("depth_m", 1e-6, "depth (µm)"),
+                          CurveAxis(force, 1.0, "force (N)") if self.dimension == 3 else
+                          CurveAxis(force, 1e3, "force per unit thickness (kN/m)"))
+        # the depth and force where plastic flow starts (first D > 0), the peak force, and
+        # the force drops while the depth grows (pop-in-like events)
+        self.curve_results = CurveResults(peak=force, report_max=True,
+                                          at_first_flow=("depth_m", force),
+                                          load_drops=("depth_m", force))
         g, depth = case.geometry, case.loading.end_depth
         if not depth < min(g.height, g.indenter_radius):
             raise InputError(f"loading.end_depth = {depth:g}: must be below the block height "
@@ -126,25 +135,3 @@ class Indentation(Specimen):
         force = 4.0 * values["force"]  # the meshed quarter carries a quarter of it
         return {"mean_stress_Pa": force / (np.pi * a**2) if a > 0.0 else 0.0, "depth_m": depth,
                 "force_N": force, "contact_radius_m": a}
-
-    def load_curve(self, curve: dict[str, np.ndarray]
-                   ) -> tuple[np.ndarray, np.ndarray, str, str]:
-        """Force against depth (µm)."""
-        force_key = self.load_columns[1]
-        if force_key == "force_N":
-            return curve["depth_m"] * 1e6, curve[force_key], "depth (µm)", "force (N)"
-        return (curve["depth_m"] * 1e6, curve[force_key] / 1e3, "depth (µm)",
-                "force per unit thickness (kN/m)")
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Depth where plastic flow starts (first D > 0), peak force, and load drops (force
-        falling between steps by more than 0.5 % while the depth grows: pop-in-like events)."""
-        force_key = self.load_columns[1]  # force_N_per_m (2-D) or force_N (3-D)
-        depth, force = curve["depth_m"], curve[force_key]
-        first = bands.first_flow(curve["max_D_per_s"])
-        return {
-            "plasticity_onset_depth_m": None if first is None else float(depth[first]),
-            f"plasticity_onset_{force_key}": None if first is None else float(force[first]),
-            f"max_{force_key}": float(force.max()),
-            "load_drops": load_drops(curve, "depth_m", force_key),
-        }

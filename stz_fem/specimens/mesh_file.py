@@ -16,7 +16,7 @@ import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import functools
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import ufl
@@ -28,7 +28,7 @@ from pydantic import Field, create_model
 from stz_fem.cases import Case, Section
 from stz_fem.errors import InputError, reject_unknown
 from stz_fem.fem.constraints import Prescribed
-from stz_fem.specimens.base import Setup, Specimen, peak_stress, reaction
+from stz_fem.specimens.base import CurveResults, Setup, Specimen, reaction
 from stz_fem.specimens.user_mesh import RawMesh, distribute, read_raw
 
 AXES = "xyz"
@@ -85,6 +85,9 @@ class MeshFile(Specimen):
                 axis = f"_{AXES[c]}" if len(driven) > 1 else ""
                 self.forces[f"force_{name}{axis}_{unit}"] = (name, c)
         self.load_columns = tuple(self.forces)
+        # where the nominal stress peaks in magnitude, and the largest |force| of each group
+        self.curve_results = CurveResults(peak_magnitude=True, peak_stress=True,
+                                          max_abs=self.load_columns)
         self._moving = moving
         self._extent: np.ndarray | None = None
         self._areas: dict[str, float] = {}
@@ -160,14 +163,6 @@ class MeshFile(Specimen):
         name, c, _ = self.primary
         primary = next(k for k, v in self.forces.items() if v == (name, c))
         return {"mean_stress_Pa": values[primary] / self._areas[name], **values}
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Where the nominal stress peaks in magnitude, and the largest |force| of each
-        force column."""
-        peak = int(np.argmax(np.abs(curve["mean_stress_Pa"])))
-        return {**peak_stress(curve, peak),
-                **{f"max_abs_{k}": float(np.abs(curve[k]).max()) for k in self.forces}}
-
 
 def _moving(speed: float):
     return lambda x, t: np.full(x.shape[1], speed * t)

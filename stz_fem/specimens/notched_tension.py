@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any
-
 import numpy as np
 from mpi4py import MPI
 from pydantic import Field
@@ -19,7 +17,14 @@ from stz_fem.cases import Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
-from stz_fem.specimens.base import Setup, Specimen, named_facets, notch_angle, peak_stress, reaction
+from stz_fem.specimens.base import (
+    CurveResults,
+    Setup,
+    Specimen,
+    named_facets,
+    notch_angle,
+    reaction,
+)
 
 
 class NotchedTension(Specimen):
@@ -41,6 +46,9 @@ class NotchedTension(Specimen):
     strain_label = "nominal strain (grip displacement / length)"
     stress_label = "nominal stress (grip force / width) (Pa)"
     load_columns = ("grip_force_N_per_m", "plastic_zone_m")
+    curve_results = CurveResults(
+        peak_stress=True, final=(("plastic_zone_m", "plastic_zone_m"),),
+        at_peak=(("plastic_zone_at_peak_stress_m", "plastic_zone_m"),))
     plastic_threshold = 1e-3
     """Accumulated plastic strain that marks a point as inside the plastic zone."""
 
@@ -92,10 +100,3 @@ class NotchedTension(Specimen):
             local = float(np.min(np.linalg.norm(plastic[:, None, :] - tips, axis=2),
                                  axis=1).max())
         return solver.mesh.comm.allreduce(local, op=MPI.MAX)
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Notch-root plastic zone size at the end and where the nominal stress peaks."""
-        peak = int(np.argmax(curve["mean_stress_Pa"]))
-        return {"plastic_zone_m": float(curve["plastic_zone_m"][-1]),
-                "plastic_zone_at_peak_stress_m": float(curve["plastic_zone_m"][peak]),
-                **peak_stress(curve, peak)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from mpi4py import MPI
@@ -21,7 +21,7 @@ from pydantic import Field
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import Setup, Specimen, named_facets, peak_stress, reaction
+from stz_fem.specimens.base import CurveResults, Setup, Specimen, named_facets, reaction
 
 
 class UniaxialBar(Specimen):
@@ -40,6 +40,7 @@ class UniaxialBar(Specimen):
     loading_axis = 1
     strain_label = "nominal strain (platen displacement / height)"
     stress_label = "nominal stress (platen force / width, compression negative) (Pa)"
+    curve_results = CurveResults(peak_magnitude=True, peak_stress=True)
 
     def domain_measure(self) -> float:
         return self.case.geometry.width * self.case.geometry.height
@@ -72,7 +73,3 @@ class UniaxialBar(Specimen):
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = reaction(solver, setup.facets["top"], 1)
         return {"mean_stress_Pa": force / self.case.geometry.width}
-
-    def results(self, curve: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Where the stress peaks in magnitude (negative in compression)."""
-        return peak_stress(curve, int(np.argmax(np.abs(curve["mean_stress_Pa"]))))

@@ -15,7 +15,6 @@ from stz_fem.material import load
 from stz_fem.material_point import read_curve
 from stz_fem.meshing import beam, double_edge_notched_bar
 from stz_fem.simulation import Simulation
-from stz_fem.specimens.base import load_drops
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 ELASTIC = "material.s_y=1e12"  # far above any stress here: the beam stays elastic
@@ -149,10 +148,3 @@ def test_beam_geometry_is_checked(tmp_path):
     data = read_case(CASES / "notched_bend.toml", ["geometry.notch_depth=6e-3"])
     with pytest.raises(InputError, match="notch_depth"):
         Simulation(data, tmp_path, MPI.COMM_SELF)
-
-
-def test_load_drops_are_the_steps_where_the_force_falls_by_more_than_half_a_percent():
-    curve = {"deflection_m": np.array([0.0, 1e-6, 2e-6, 3e-6, 4e-6]),
-             "force_N_per_m": np.array([0.0, 100.0, 99.6, 98.0, 120.0])}
-    drops = load_drops(curve, "deflection_m", "force_N_per_m")
-    assert drops == [{"deflection_m": 3e-6, "relative_drop": pytest.approx(1.6 / 99.6)}]

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from stz_fem import bands
 from stz_fem.cases import read_case
 from stz_fem.material import load
 from stz_fem.material_point import read_curve
+from stz_fem.postprocess.band_measures import crossing_band_angles
 from stz_fem.simulation import Simulation
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "uniaxial_bar.toml"
@@ -60,8 +60,8 @@ def x_of_bands(tmp_path_factory):
         for alpha, mode in ((0.0, "compression"), (0.3, "compression"), (0.3, "tension")):
             summary, _, cells = run(tmp_path, f"{mode}{alpha:g}", [
                 f"material.alpha={alpha}", f"loading.mode={mode}", "loading.end_strain=0.06"])
-            arms = bands.crossing_band_angles(cells["coords"], cells["volume"],
-                                              cells["plastic_strain"], BUMP, 2e-3)
+            arms = crossing_band_angles(cells["coords"], cells["volume"],
+                                        cells["plastic_strain"], BUMP, 2e-3)
             runs[alpha, mode] = (arms, summary)
     return runs
 

@@ -1,4 +1,5 @@
-"""Shear-band measures (stz_fem.bands) on synthetic fields with known answers."""
+"""Band measures over cells (stz_fem.postprocess.band_measures) on synthetic fields with known
+answers."""
 
 import json
 import math
@@ -8,18 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stz_fem.bands import (
-    band_count_and_spacing,
+from stz_fem.postprocess.band_measures import (
     band_measures,
     band_orientation,
     band_width,
     crossing_band_angles,
-    first_flow,
     flowing_fraction,
     localization_index,
-    localization_onset,
-    profile_period,
 )
+from stz_fem.postprocess.load_history import localization_onset
 
 FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 DIAMETER = 2e-3  # m: a millimetre-scale specimen, so that nothing relies on unit lengths
@@ -139,19 +137,8 @@ def test_localization_rejects_bad_input():
         localization_index([1.0], [1.0], [1.0], fraction=0.0)
 
 
-# --- onset --------------------------------------------------------------------------------
-
-
-def test_onset_interpolates_first_crossing():
-    loads = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]
-    values = [0.05, 0.2, 0.6, 0.4, 0.7, 0.9]
-    assert localization_onset(loads, values) == pytest.approx(0.0175, rel=1e-12)
-    assert localization_onset(loads, values, threshold=0.65) == pytest.approx(0.0383333333333)
-    assert localization_onset(loads, values, threshold=0.95) is None
-    assert localization_onset(loads, values, threshold=0.01) == 0.0
-    assert localization_onset([1.0, 2.0, 3.0], [0.1, 0.5, 0.9]) == pytest.approx(2.0)
-    with pytest.raises(ValueError):
-        localization_onset([0.0, 1.0], [0.1])
+def test_flowing_fraction_is_volume_weighted():
+    assert flowing_fraction([0.0, 1e-9, 0.0, 2.0], [1.0, 2.0, 3.0, 4.0]) == pytest.approx(0.6)
 
 
 # --- orientation, centre and width --------------------------------------------------------
@@ -343,49 +330,6 @@ def test_orientation_undefined_without_flow_or_shape():
     assert square.centre == pytest.approx([0.5, 0.5])
 
 
-# --- band count and spacing ---------------------------------------------------------------
-
-
-def sinusoid_profile(n_bands, spacing, samples_per_band=40):
-    positions = spacing * (np.arange(n_bands * samples_per_band) + 0.5) / samples_per_band
-    values = (0.5 * (1.0 - np.cos(2.0 * np.pi * positions / spacing))) ** 4
-    return positions, values
-
-
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), noise=st.floats(0.0, 0.05))
-def test_count_and_spacing_of_five_bands_with_noise(seed, noise):
-    spacing = 4e-4
-    positions, values = sinusoid_profile(5, spacing)
-    values = 0.02 * (values + noise * np.random.default_rng(seed).uniform(-1.0, 1.0, values.size))
-    count, measured, per_length, at = band_count_and_spacing(positions, values,
-                                                             length=5 * spacing)
-    assert count == 5
-    assert np.abs(at - spacing * (np.arange(5) + 0.5)).max() < 0.1 * spacing
-    assert measured == pytest.approx(spacing, rel=0.05)
-    assert per_length == pytest.approx(1.0 / spacing)
-
-
-def test_count_threshold_merging_and_edges():
-    positions, values = sinusoid_profile(5, 1.0)
-    order = np.random.default_rng(8).permutation(positions.size)
-    assert band_count_and_spacing(positions[order], values[order], 5.0).count == 5
-    # A weak sixth band counts only above the prominence threshold.
-    positions, values = sinusoid_profile(6, 1.0)
-    values[positions > 5.0] *= 0.3
-    assert band_count_and_spacing(positions, values, 6.0).count == 5
-    count, spacing, _, _ = band_count_and_spacing(positions, values, 6.0, threshold=0.2)
-    assert count == 6
-    assert spacing == pytest.approx(1.0, abs=0.03)
-    # Two maxima with a single sample between them are one unresolved band.
-    x = np.arange(9.0)
-    count, spacing, _, at = band_count_and_spacing(x, [0, 0, 0, 1, 0.2, 0.9, 0, 0, 0], 9.0)
-    assert count == 1 and math.isnan(spacing) and at.tolist() == [3.0]
-    # A band at the end of the surface still meets it.
-    assert band_count_and_spacing(x, [1.0, 0.5, 0, 0, 0, 0, 0, 0.5, 1.0], 9.0).count == 2
-    assert band_count_and_spacing(x, np.ones(9), 9.0).count == 0
-
-
 # --- all measures -------------------------------------------------------------------------
 
 
@@ -436,52 +380,3 @@ def test_crossing_band_angles_measure_each_arm_of_an_x():
     assert slash == pytest.approx(40.0, abs=0.5)
     assert backslash == pytest.approx(52.0, abs=0.5)
     assert all(math.isnan(a) for a in crossing_band_angles(coords, volume, rate, [0, 0], 1.0))
-
-
-def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():
-    """A notch-root-like history: L = 1 while under 5 % of the volume flows (uninformative),
-    then L falls as the flow spreads and rises through 0.5 as bands form."""
-    loads = [0.0, 0.01, 0.02, 0.03, 0.04]
-    level = [1.0, 1.0, 0.3, 0.4, 0.6]
-    flowing = [0.001, 0.03, 0.2, 0.3, 0.3]
-    assert localization_onset(loads, level) == 0.0  # docs/model.md's first crossing: first yield
-    assert localization_onset(loads, level, flowing=flowing) == pytest.approx(0.035)
-    # above 0.5 from the first informative sample to the end: that sample's load
-    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.7, 0.6], flowing=flowing) == 0.02
-    # above 0.5 there, then diffuse: the spreading of a notch-root zone; the onset is the rise
-    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.4, 0.6], flowing=flowing) == \
-        pytest.approx(0.035)
-    assert localization_onset(loads, [1.0, 1.0, 0.8, 0.4, 0.45], flowing=flowing) is None
-    # a gap in the informative samples: the load of the first sample above, no interpolation
-    assert localization_onset(loads, [1.0, 1.0, 0.4, 0.1, 0.6],
-                              flowing=[0.001, 0.03, 0.2, 0.01, 0.3]) == 0.04
-    assert localization_onset(loads, level, flowing=[0.01] * 5) is None
-
-
-def test_first_flow_is_the_first_sample_with_plastic_flow():
-    assert first_flow([0.0, 0.0, 1e-12, 0.0, 3.0]) == 2
-    assert first_flow([0.0, 0.0]) is None
-
-
-def test_profile_period_is_the_repeat_distance_of_a_pattern():
-    rng = np.random.default_rng(3)
-    x = np.sort(rng.uniform(0.0, 4e-3, 160))
-    wave = 0.1 + 0.03 * np.sin(2.0 * np.pi * x / 0.5e-3) + 5.0 * x  # on a trend
-    noisy = wave + rng.normal(0.0, 0.005, x.size)
-    assert profile_period(x, noisy) == pytest.approx(0.5e-3, rel=0.05)
-    assert profile_period(x[::-1], 10.0 * noisy[::-1]) == profile_period(x, noisy)
-    # bands at irregular distances (0.5 mm ± 0.1 mm): their mean distance
-    centres = np.cumsum(rng.uniform(0.4e-3, 0.6e-3, 9))
-    bumps = np.exp(-0.5 * ((x[:, None] - centres) / 0.05e-3) ** 2).sum(axis=1)
-    assert profile_period(x, bumps) == pytest.approx(np.diff(centres).mean(), rel=0.1)
-
-
-def test_profile_period_is_nan_without_a_repeating_pattern():
-    x = np.linspace(0.0, 4e-3, 81)
-    assert math.isnan(profile_period(x, 0.2 + 3.0 * x))
-    assert math.isnan(profile_period(x, np.exp(-0.5 * ((x - 2e-3) / 0.3e-3) ** 2)))
-    assert math.isnan(profile_period(x[:3], np.sin(x[:3])))
-
-
-def test_flowing_fraction_is_volume_weighted():
-    assert flowing_fraction([0.0, 1e-9, 0.0, 2.0], [1.0, 2.0, 3.0, 4.0]) == pytest.approx(0.6)
