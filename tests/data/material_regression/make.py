@@ -6,7 +6,10 @@ time steps from 1e-12 s to 1e4 s. ``tests/material/test_regression.py`` recomput
 change of the kernel that moves any output beyond round-off fails there. Regenerate only for
 an intended change of the law (and say so in the commit):
 
-    .venv/bin/python tests/data/material_regression/make.py
+    PYTHONPATH=. .venv/bin/python tests/data/material_regression/make.py
+
+(from the repository root: ``PYTHONPATH=.`` makes it use this checkout's ``stz_fem``; the
+path it used is printed).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+import stz_fem
 from stz_fem.material import integrate, load
 
 OUT = Path(__file__).with_name("reference.npz")
@@ -77,6 +81,7 @@ def main() -> None:
     cases = json.dumps([{"preset": p, **o} for p, o in CASES])
     np.savez_compressed(OUT, cases=np.array(cases), **arrays)
     flowing = np.mean(arrays["rate"] > 0.0)
+    print(f"stz_fem from {Path(stz_fem.__file__).parent}")
     print(f"{OUT}: {arrays['dt'].size} points, {flowing:.0%} flowing, "
           f"{OUT.stat().st_size / 1e3:.0f} kB")
 
