@@ -24,63 +24,55 @@ import numpy as np
 from numba import njit
 
 from stz_fem.material.parameters import MaterialParameters
-from stz_fem.material.stz import (
-    I_ALPHA,
-    I_C0,
-    I_CHI_INF,
-    I_CHI_T,
-    I_G,
-    I_K,
-    I_RELAX,
-    I_SCHI,
-    I_TZ,
-    log_rate,
-    pack,
-)
+from stz_fem.material.stz import Law, chi_source_compiled, log_rate, pack
 
 MAX_ITERATIONS = 200
 _RTOL = 1e-14
 
 
 @njit(cache=True)
-def _chi_of(x, sbar_tr, chi_n, rr, c):
-    """χ(Δγ) (K) and its derivatives with respect to Δγ and s̄_tr."""
-    two_g = 2.0 * c[I_G]
-    s_chi = c[I_SCHI]
+def _chi_of(x, sbar_tr, chi_n, relax, law):
+    """χ(Δγ) (K) at the end of the step and its derivatives with respect to Δγ and s̄_tr.
+
+    Backward Euler on the linear χ source: c₀(χ − χₙ) = work·(χ∞ − χ) + relax·(χ_T − χ) with
+    work = 2Δγ·s̄/s_χ and relax = c₀Δt/t_r, solved exactly in increment form.
+    """
+    two_g = 2.0 * law.G
     sbar = sbar_tr - two_g * x
-    work = 2.0 * x * sbar / s_chi
-    den = c[I_C0] + work + rr
+    work = 2.0 * x * sbar / law.s_chi
+    source, slope = chi_source_compiled(chi_n, work, relax, law)
+    den = law.c0 - slope
     # increment form: exactly χₙ when nothing happens; the clip only removes round-off
-    chi = chi_n + (work * (c[I_CHI_INF] - chi_n) + rr * (c[I_CHI_T] - chi_n)) / den
-    chi = min(max(chi, min(chi_n, c[I_CHI_INF], c[I_CHI_T] if rr > 0.0 else chi_n)),
-              max(chi_n, c[I_CHI_INF], c[I_CHI_T] if rr > 0.0 else chi_n))
-    k = (c[I_CHI_INF] - chi) / den
-    return chi, k * 2.0 * (sbar - two_g * x) / s_chi, k * 2.0 * x / s_chi
+    chi = chi_n + source / den
+    chi_t = law.chi_T if relax > 0.0 else chi_n
+    chi = min(max(chi, min(chi_n, law.chi_inf, chi_t)), max(chi_n, law.chi_inf, chi_t))
+    k = (law.chi_inf - chi) / den
+    return chi, k * 2.0 * (sbar - two_g * x) / law.s_chi, k * 2.0 * x / law.s_chi
 
 
 @njit(cache=True)
-def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, rr, c):
+def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
     """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs."""
-    chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, rr, c)
-    log_d, l_tau = log_rate(sbar_tr - 2.0 * c[I_G] * x + tau_shift, chi, c)
+    chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, relax, law)
+    log_d, l_tau = log_rate(sbar_tr - 2.0 * law.G * x + tau_shift, chi, law)
     if log_d == -math.inf:
         return math.inf, math.nan, chi, 0.0, 0.0, 0.0
-    l_chi = c[I_TZ] / (chi * chi)
+    l_chi = law.T_Z / (chi * chi)  # ∂ log D/∂χ
     phi = math.log(x) - log_dt - log_d
-    dphi_dx = 1.0 / x + 2.0 * c[I_G] * l_tau - l_chi * dchi_dx
+    dphi_dx = 1.0 / x + 2.0 * law.G * l_tau - l_chi * dchi_dx
     dphi_ds = -l_tau - l_chi * dchi_ds
-    return phi, dphi_dx, chi, dphi_ds, c[I_ALPHA] * l_tau, log_d
+    return phi, dphi_dx, chi, dphi_ds, law.alpha * l_tau, log_d
 
 
 @njit(cache=True)
-def solve_increment(sbar_tr, pressure, chi_n, dt, c):
+def solve_increment(sbar_tr, pressure, chi_n, dt, law):
     """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count."""
-    two_g = 2.0 * c[I_G]
-    rr = c[I_C0] * dt * c[I_RELAX]
-    tau_shift = -c[I_ALPHA] * pressure
+    two_g = 2.0 * law.G
+    relax = law.c0 * dt * law.relax_rate
+    tau_shift = -law.alpha * pressure
     log_dt = math.log(dt)
-    chi_elastic = chi_n + rr * (c[I_CHI_T] - chi_n) / (c[I_C0] + rr)
-    log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, c)
+    chi_elastic, _, _ = _chi_of(0.0, sbar_tr, chi_n, relax, law)
+    log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, law)
     x_max = sbar_tr / two_g
     if log_d0 == -math.inf or x_max <= 0.0:
         return 0.0, chi_elastic, 0.0, 0.0, 0
@@ -90,12 +82,14 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, c):
     lo = 0.0
     hi = min(math.exp(min(log_dt + log_d0, 700.0)), x_max)
     x = hi
-    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(x, sbar_tr, tau_shift, chi_n, log_dt, rr, c)
+    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+        x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
+    )
     if phi < 0.0:
         if hi < x_max:
             lo, x = hi, x_max
             phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
-                x, sbar_tr, tau_shift, chi_n, log_dt, rr, c
+                x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
             )
         if phi <= 0.0:
             # Flow faster than the step can follow even at s̄ = 0: full deviatoric relaxation.
@@ -120,7 +114,7 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, c):
             candidate = math.sqrt(lo * hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
         x = candidate
         phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
-            x, sbar_tr, tau_shift, chi_n, log_dt, rr, c
+            x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
         )
         iterations += 1
         if phi > 0.0:
@@ -135,22 +129,22 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, c):
 
 
 @njit(cache=True)
-def update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tangent):
+def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
     """Backward-Euler update of n points, written into the output arrays.
 
     Args:
         eps: (n, 6) total strain at the end of the step, Mandel.
         epsp_n, chi_n: (n, 6) plastic strain and (n,) χ (K) at the start of the step.
         dt: step, s (> 0).
-        c: packed parameters (``stz.pack``).
+        law: the material's constants (``stz.pack``).
         sigma, epsp, chi, rate: outputs (n, 6) Pa, (n, 6), (n,) K, (n,) plastic rate D in 1/s.
         tangent: (n, 6, 6) algorithmic tangent dσ/dε in Pa, or an empty array to skip it.
 
     Returns:
         The largest number of scalar iterations any point needed.
     """
-    g = c[I_G]
-    k_bulk = c[I_K]
+    g = law.G
+    k_bulk = law.K
     with_tangent = tangent.shape[0] > 0
     worst = 0
     s_tr = np.empty(6)
@@ -163,7 +157,7 @@ def update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tangent):
             s_tr[j] = 2.0 * g * (dev - epsp_n[i, j])
             sq += s_tr[j] * s_tr[j]
         sbar_tr = math.sqrt(0.5 * sq)
-        x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, c)
+        x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, law)
         worst = max(worst, its)
         scale = x / sbar_tr if x > 0.0 else 0.0
         for j in range(6):
@@ -198,7 +192,7 @@ class UpdateResult:
 
 
 def integrate(
-    params: MaterialParameters | np.ndarray,
+    params: MaterialParameters | Law,
     strain: np.ndarray,
     plastic_strain: np.ndarray,
     chi: np.ndarray,
@@ -208,7 +202,7 @@ def integrate(
     """Backward-Euler update of n points (allocating outputs); see ``update_points``.
 
     Args:
-        params: material parameters, or an array from ``stz.pack``.
+        params: material parameters, or their constants from ``stz.pack``.
         strain: (n, 6) total strain at the end of the step, Mandel.
         plastic_strain: (n, 6) plastic strain at the start, Mandel.
         chi: (n,) effective temperature at the start, K.
@@ -216,7 +210,7 @@ def integrate(
     """
     if not dt > 0.0:
         raise ValueError(f"time step must be > 0 s, got {dt!r}")
-    c = pack(params) if isinstance(params, MaterialParameters) else params
+    law = pack(params) if isinstance(params, MaterialParameters) else params
     eps = np.ascontiguousarray(strain, dtype=float).reshape(-1, 6)
     n = eps.shape[0]
     epsp_n = np.ascontiguousarray(plastic_strain, dtype=float).reshape(n, 6)
@@ -226,7 +220,7 @@ def integrate(
         np.empty((n, 6, 6)) if with_tangent else None, 0,
     )
     worst = update_points(
-        eps, epsp_n, chi_n, float(dt), c, out.stress, out.plastic_strain, out.chi, out.rate,
+        eps, epsp_n, chi_n, float(dt), law, out.stress, out.plastic_strain, out.chi, out.rate,
         out.tangent if with_tangent else np.empty((0, 6, 6)),
     )
     return UpdateResult(
