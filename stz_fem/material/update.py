@@ -28,6 +28,8 @@ from stz_fem.material.stz import Law, chi_source_compiled, log_rate, pack
 
 MAX_ITERATIONS = 200
 _RTOL = 1e-14
+X_TINY = 1e-300
+"""Smallest plastic increment Δγ the solver represents; below it a step is elastic."""
 
 
 @njit(cache=True)
@@ -45,6 +47,9 @@ def _chi_of(x, sbar_tr, chi_n, relax, law):
     # increment form: exactly χₙ when nothing happens; the clip only removes round-off
     chi = chi_n + source / den
     chi_t = law.chi_T if relax > 0.0 else chi_n
+    if not math.isfinite(chi):
+        # work or relax overflowed (inf/inf): χ is at the target of the larger one
+        return (law.chi_inf if work >= relax else chi_t), 0.0, 0.0
     chi = min(max(chi, min(chi_n, law.chi_inf, chi_t)), max(chi_n, law.chi_inf, chi_t))
     k = (law.chi_inf - chi) / den
     return chi, k * 2.0 * (sbar - two_g * x) / law.s_chi, k * 2.0 * x / law.s_chi
@@ -57,7 +62,7 @@ def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
     log_d, l_tau = log_rate(sbar_tr - 2.0 * law.G * x + tau_shift, chi, law)
     if log_d == -math.inf:
         return math.inf, math.nan, chi, 0.0, 0.0, 0.0
-    l_chi = law.T_Z / (chi * chi)  # ∂ log D/∂χ
+    l_chi = law.T_Z / chi / chi  # ∂ log D/∂χ (χ² could underflow to 0)
     phi = math.log(x) - log_dt - log_d
     dphi_dx = 1.0 / x + 2.0 * law.G * l_tau - l_chi * dchi_dx
     dphi_ds = -l_tau - l_chi * dchi_ds
@@ -65,54 +70,74 @@ def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
 
 
 @njit(cache=True)
+def _bracket(sbar_tr, tau_shift, chi_n, log_dt, log_d0, relax, law):
+    """The first bracket [lo, hi] of Δγ and φ, dφ/dΔγ, χ and the tangent partials at hi.
+
+    The explicit estimate Δt·D_trial bounds the root from above when D falls with Δγ; where
+    softening (χ rising) outpaces the stress drop, the bracket widens to s̄ = 0. An estimate
+    below X_TINY (D·Δt underflows: cold bath, huge barrier) is raised to X_TINY, so that
+    log Δγ and 1/Δγ stay finite; the caller takes φ(X_TINY) > 0 as an elastic step.
+    """
+    x_max = sbar_tr / (2.0 * law.G)
+    hi = min(max(math.exp(min(log_dt + log_d0, 700.0)), X_TINY), x_max)
+    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+        hi, sbar_tr, tau_shift, chi_n, log_dt, relax, law
+    )
+    lo = 0.0
+    if phi < 0.0 and hi < x_max:
+        lo, hi = hi, x_max
+        phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+            hi, sbar_tr, tau_shift, chi_n, log_dt, relax, law
+        )
+    return lo, hi, phi, dphi, chi, dphi_ds, dphi_dp
+
+
+@njit(cache=True)
+def _next_iterate(lo, hi, x_f, phi_f, dphi_f):
+    """Newton's step from the latest finite point, else Newton in log Δγ, else bisection;
+    always strictly inside (lo, hi) and not below X_TINY."""
+    candidate = math.nan
+    if dphi_f > 0.0:
+        candidate = x_f - phi_f / dphi_f
+        if not lo < candidate < hi:
+            # Newton in log Δγ never leaves (0, ∞): the right step for D ∝ Δγ⁰.
+            candidate = x_f * math.exp(max(-phi_f / (x_f * dphi_f), -700.0))
+    if not lo < candidate < hi:
+        candidate = math.sqrt(lo * hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
+    return max(candidate, X_TINY)
+
+
+@njit(cache=True)
 def solve_increment(sbar_tr, pressure, chi_n, dt, law):
-    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count."""
-    two_g = 2.0 * law.G
+    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count.
+
+    Δγ = 0 (an elastic step) where D = 0, or where even Δγ = X_TINY would overshoot the root:
+    the increment is then below 1e-300, zero to double precision.
+    """
     relax = law.c0 * dt * law.relax_rate
     tau_shift = -law.alpha * pressure
     log_dt = math.log(dt)
     chi_elastic, _, _ = _chi_of(0.0, sbar_tr, chi_n, relax, law)
     log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, law)
-    x_max = sbar_tr / two_g
-    if log_d0 == -math.inf or x_max <= 0.0:
+    if log_d0 == -math.inf or not sbar_tr > 2.0 * law.G * X_TINY:
         return 0.0, chi_elastic, 0.0, 0.0, 0
-
-    # The explicit estimate Δt·D_trial bounds the root from above when D falls with Δγ;
-    # where softening (χ rising) outpaces the stress drop, widen the bracket to s̄ = 0.
-    lo = 0.0
-    hi = min(math.exp(min(log_dt + log_d0, 700.0)), x_max)
-    x = hi
-    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
-        x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
+    lo, hi, phi, dphi, chi, dphi_ds, dphi_dp = _bracket(
+        sbar_tr, tau_shift, chi_n, log_dt, log_d0, relax, law
     )
-    if phi < 0.0:
-        if hi < x_max:
-            lo, x = hi, x_max
-            phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
-                x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
-            )
-        if phi <= 0.0:
-            # Flow faster than the step can follow even at s̄ = 0: full deviatoric relaxation.
-            return x_max, chi, 1.0 / two_g, 0.0, 1
-    hi = x
-
+    if phi < 0.0 or (phi == 0.0 and lo > 0.0):
+        # Flow faster than the step can follow even at s̄ = 0: full deviatoric relaxation.
+        return hi, chi, 1.0 / (2.0 * law.G), 0.0, 1
     # Newton steps start from the latest point where φ is finite: near the STZ yield stress
     # φ jumps to +inf (D = 0), and those points only tighten the bracket.
-    x_f, phi_f, dphi_f = x, phi, dphi
+    x, x_f, phi_f, dphi_f = hi, hi, phi, dphi
     iterations = 1
     while iterations < MAX_ITERATIONS:
+        if hi <= X_TINY:
+            return 0.0, chi_elastic, 0.0, 0.0, iterations
         # φ is a relative residual whose round-off floor scales with Δγ·dφ/dΔγ.
         if abs(phi) <= _RTOL * max(1.0, x * dphi) or hi - lo <= _RTOL * hi:
             break
-        candidate = math.nan
-        if dphi_f > 0.0:
-            candidate = x_f - phi_f / dphi_f
-            if not lo < candidate < hi:
-                # Newton in log Δγ never leaves (0, ∞): the right step for D ∝ Δγ⁰.
-                candidate = x_f * math.exp(max(-phi_f / (x_f * dphi_f), -700.0))
-        if not lo < candidate < hi:
-            candidate = math.sqrt(lo * hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
-        x = candidate
+        x = _next_iterate(lo, hi, x_f, phi_f, dphi_f)
         phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
             x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
         )
@@ -123,14 +148,34 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, law):
             lo = x
         if phi < math.inf and dphi > 0.0:
             x_f, phi_f, dphi_f = x, phi, dphi
-    if not dphi > 0.0:
+    if not 0.0 < dphi < math.inf:
         return x, chi, 0.0, 0.0, iterations
     return x, chi, -dphi_ds / dphi, -dphi_dp / dphi, iterations
 
 
 @njit(cache=True)
+def _tangent(out, s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk):
+    """dσ/dε (Pa, Mandel) of one point: elastic, minus the radial return's dependence on the
+    trial stress, with Δγ(s̄_tr, p) from the implicit function theorem (non-symmetric for
+    α > 0: non-associated flow)."""
+    scale = x / sbar_tr if x > 0.0 else 0.0
+    shear = 2.0 * g * (1.0 - 2.0 * g * scale)
+    nn = 2.0 * g * g * (scale - dx_ds) / sbar_tr**2 if x > 0.0 else 0.0
+    ni = 2.0 * g * k_bulk * dx_dp / sbar_tr if x > 0.0 else 0.0
+    for a in range(6):
+        for b in range(6):
+            vol = (k_bulk - shear / 3.0) if (a < 3 and b < 3) else 0.0
+            value = vol + (shear if a == b else 0.0) + nn * s_tr[a] * s_tr[b]
+            out[a, b] = value + (ni * s_tr[a] if b < 3 else 0.0)
+
+
+@njit(cache=True)
 def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
     """Backward-Euler update of n points, written into the output arrays.
+
+    A point whose trial stress is not finite (|s| beyond ~1e154 Pa, or a NaN strain) or whose
+    χ is not positive gets NaN outputs: no physical step reaches it, and the finite-element
+    solver takes the NaN residual as a failed step and cuts the time step.
 
     Args:
         eps: (n, 6) total strain at the end of the step, Mandel.
@@ -157,6 +202,9 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
             s_tr[j] = 2.0 * g * (dev - epsp_n[i, j])
             sq += s_tr[j] * s_tr[j]
         sbar_tr = math.sqrt(0.5 * sq)
+        if not (math.isfinite(sbar_tr) and math.isfinite(pressure) and chi_n[i] > 0.0):
+            _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
+            continue
         x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, law)
         worst = max(worst, its)
         scale = x / sbar_tr if x > 0.0 else 0.0
@@ -166,15 +214,19 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
             sigma[i, j] = s_tr[j] - 2.0 * g * plastic - (pressure if j < 3 else 0.0)
         rate[i] = x / dt
         if with_tangent:
-            shear = 2.0 * g * (1.0 - 2.0 * g * scale)
-            nn = 2.0 * g * g * (scale - dx_ds) / sbar_tr**2 if x > 0.0 else 0.0
-            ni = 2.0 * g * k_bulk * dx_dp / sbar_tr if x > 0.0 else 0.0
-            for a in range(6):
-                for b in range(6):
-                    vol = (k_bulk - shear / 3.0) if (a < 3 and b < 3) else 0.0
-                    value = vol + (shear if a == b else 0.0) + nn * s_tr[a] * s_tr[b]
-                    tangent[i, a, b] = value + (ni * s_tr[a] if b < 3 else 0.0)
+            _tangent(tangent[i], s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk)
     return worst
+
+
+@njit(cache=True)
+def _fail(i, sigma, epsp, chi, rate, tangent, with_tangent):
+    """NaN outputs at point i: the flag of a state the update cannot take."""
+    sigma[i, :] = math.nan
+    epsp[i, :] = math.nan
+    chi[i] = math.nan
+    rate[i] = math.nan
+    if with_tangent:
+        tangent[i, :, :] = math.nan
 
 
 @dataclass(frozen=True)
