@@ -141,8 +141,9 @@ class CurveSpec(BaseModel):
     loading: Literal[FITTED_LOADINGS]  # type: ignore[valid-type]
     rate: Positive = Field(json_schema_extra={"unit": "1/s"})
     temperature: Positive = Field(json_schema_extra={"unit": "K"})
-    window: tuple[Annotated[float, Field(strict=True)], Annotated[float, Field(strict=True)]] = (
-        Field((0.0, math.inf), alias="strain_window", description="strain interval fitted"))
+    # the upper end may be inf: to the end of the curve
+    window: tuple[Number, Annotated[float, Field(strict=True)]] = Field(
+        (0.0, math.inf), alias="strain_window", description="strain interval fitted")
     weight: Positive = 1.0
     where: str = Field("curves", exclude=True, description="key path in the configuration")
     energy_column: Name | None = Field(
