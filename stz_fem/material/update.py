@@ -12,7 +12,10 @@ everything at the end of the step:
 χ(Δγ) is a convex combination of χₙ, χ∞ and χ_T, so it never overshoots χ∞. The scalar
 equation is solved by Newton's method inside a bracket that every iterate tightens, falling
 back to geometric bisection, so no step size gives NaN, overflow or a root outside
-[0, s̄_tr/2G]. All quantities in SI; tensors in Mandel notation (``mandel``).
+[0, s̄_tr/2G]. Δγ below ``X_TINY`` = 1e-300 counts as zero (an elastic step), so a cold bath
+or a huge barrier, where D·Δt underflows, never reaches log 0 or 1/0; only a trial stress that
+is itself not representable gives NaN outputs (``update_points``). All quantities in SI;
+tensors in Mandel notation (``mandel``).
 """
 
 from __future__ import annotations
