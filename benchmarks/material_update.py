@@ -72,7 +72,7 @@ def main() -> None:
     n = parser.parse_args().points
 
     params = load("vitreloy1")
-    c = pack(params)
+    law = pack(params)
     eps, epsp_n, chi_n = mixed_state(params, n)
     sigma, epsp = np.empty((n, 6)), np.empty((n, 6))
     chi, rate, tangent = np.empty(n), np.empty(n), np.empty((n, 6, 6))
@@ -81,12 +81,12 @@ def main() -> None:
         out.fill(0.0)  # touch the pages before timing
 
     def stz(dt, tan):
-        return lambda: update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tan)
+        return lambda: update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tan)
 
     def vm():
         von_mises_update(eps, epsp_n, params.G, params.K, params.s_y, sigma, epsp, tangent)
 
-    update_points(eps[:8], epsp_n[:8], chi_n[:8], 1.0, c, sigma, epsp, chi, rate, tangent)
+    update_points(eps[:8], epsp_n[:8], chi_n[:8], 1.0, law, sigma, epsp, chi, rate, tangent)
     von_mises_update(eps[:8], epsp_n[:8], params.G, params.K, params.s_y, sigma, epsp, tangent)
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -97,7 +97,7 @@ def main() -> None:
     for dt in (1e-4, 1e-2, 1.0, 100.0):
         for label, tan in (("with tangent", tangent), ("stress only ", no_tangent)):
             t = best_of(stz(dt, tan))
-            its = update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tan)
+            its = update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tan)
             print(f"STZ-χ dt = {dt:6.0e} s {label}: {n / t / 1e6:6.2f} M points/s, "
                   f"{t / t_vm:4.1f}× von Mises time; flowing {np.mean(rate > 0):.0%}, "
                   f"max scalar iterations {its}")

@@ -4,7 +4,7 @@ A case is a pydantic model: the sections every specimen shares (``Case``: mesh, 
 initial χ, output, solver) plus the specimen's own ``geometry`` and ``loading`` models
 (``case_model``). Unknown keys, wrong types, non-finite numbers and values out of range are
 rejected before anything is built, with one line naming the key path, the bad value and what
-is allowed (``stz_fem.errors.validation_message``). The schema is documented in docs/cases.md.
+is allowed (``stz_fem.errors.validation_error``). The schema is documented in docs/cases.md.
 """
 
 from __future__ import annotations

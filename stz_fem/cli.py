@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from stz_fem.errors import InputError, RunError
 
@@ -185,8 +186,16 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its mistakes as one ``InputError`` line (no usage block), like every
+    other input error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stz-fem", description="STZ-χ plasticity and shear banding in amorphous solids."
     )
     parser.add_argument("--debug", action="store_true",
@@ -225,8 +234,8 @@ def _add_point(sub) -> None:
                        help="end strain: γ for shear and creep, |ε₁₁| for uniaxial (default 0.2)")
     point.add_argument("--stress", type=_positive, help="creep shear stress σ₁₂, Pa")
     point.add_argument("--duration", type=_positive, help="creep end time, s")
-    point.add_argument("--temperature", type=_positive, help="bath temperature T, K")
-    point.add_argument("--chi0", type=_positive, help="initial effective temperature, K")
+    point.add_argument("--temperature", type=float, help="bath temperature T, K")
+    point.add_argument("--chi0", type=float, help="initial effective temperature, K")
     point.add_argument("--plane-strain", action="store_true",
                        help="uniaxial loadings keep ε₃₃ = 0")
     point.add_argument("--out", required=True, help="output directory")
@@ -305,7 +314,11 @@ def _error(text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point. Exit status as ``EXIT_CODES``: a user mistake or a run that cannot go on
     prints one line without a traceback (``--debug`` shows it)."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except InputError as err:
+        _error(str(err))
+        return 2
     try:
         return args.func(args) or 0
     except InputError as err:

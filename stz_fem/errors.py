@@ -2,7 +2,8 @@
 
 An ``InputError`` is a mistake in what the user gave (a case file, a material file, a command
 line option, a data file). Its message is one line naming the key or file, the bad value and
-what is allowed; the CLI prints it without a traceback.
+what is allowed; the CLI prints it without a traceback. Inputs described by pydantic models
+get the same line from ``validation_error``.
 """
 
 import difflib
@@ -12,7 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pydantic
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 
 class InputError(ValueError):
@@ -55,98 +58,132 @@ def read_toml(path: str | Path, missing: str) -> dict[str, Any]:
         raise InputError(f"{path}: cannot read ({err.strerror})") from None
 
 
-_BOUNDS = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
-           "less_than_equal": "≤"}
-_KINDS = {"float_type": "a number", "int_type": "a whole number", "bool_type": "true or false",
-          "string_type": "a string", "list_type": "a list", "model_type": "a table",
-          "dict_type": "a table", "model_attributes_type": "a table"}
+# --- pydantic validation errors as one line -------------------------------------------------
+
+_KINDS = {
+    "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number",
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+    "bool_type": "true or false", "bool_parsing": "true or false", "string_type": "a string",
+    "tuple_type": "an array", "list_type": "an array", "dict_type": "a table",
+    "model_type": "a table", "model_attributes_type": "a table",
+}
+_BOUNDS = (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤"))
 
 
-def _model_at(model: Any, loc: tuple) -> Any:
-    """The pydantic model class that validates the table at ``loc`` (None if not a model)."""
-    keyed = False  # the last field was a list or table of models: this key picks an item
-    for key in loc:
-        if model is None:
-            return None
-        if keyed or isinstance(key, int):
-            keyed = False
-            continue
-        field = getattr(model, "model_fields", {}).get(key)
-        if field is None:
-            return None
-        model = _model_in(field.annotation)
-        keyed = typing.get_origin(field.annotation) in (list, dict)
-    return model
+def key_error(key: str, allowed: str, value: Any = ...) -> PydanticCustomError:
+    """An error for a model validator to raise about one of its keys (or a key path below it):
+    ``validation_error`` turns it into ``{path}.{key} = {value!r}: {allowed}`` (without
+    `` = value`` when no value is given)."""
+    shown = "" if value is ... else f" = {value!r}"
+    return PydanticCustomError(
+        "key_error", "{key}{shown}: {allowed}", {"key": key, "shown": shown, "allowed": allowed}
+    )
 
 
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
-        return annotation
-    return next((m for m in map(_model_in, typing.get_args(annotation)) if m is not None), None)
+def validation_error(err: ValidationError, model: type[BaseModel], where: str = "") -> InputError:
+    """The first error of a pydantic validation of ``model`` as a one-line ``InputError``.
 
-
-def _describe(model: Any, name: Any) -> str:
-    """The constraints and unit of field ``name`` of ``model``, e.g. "must be > 0 (m)"."""
-    field = getattr(model, "model_fields", {}).get(name)
-    if field is None:
-        return "required"
-    bounds = [f"{_BOUNDS[kind]} {getattr(m, attr)}" for m in field.metadata
-              for kind, attr in (("greater_than", "gt"), ("greater_than_equal", "ge"),
-                                 ("less_than", "lt"), ("less_than_equal", "le"))
-              if getattr(m, attr, None) is not None]
-    text = "must be " + " and ".join(bounds) if bounds else "required"
-    return text + (f" ({field.description})" if field.description else "")
-
-
-def _allowed(model: Any, loc: tuple, error: dict) -> str:
-    """What the field at ``loc`` allows, from the error's context and the field's description
-    (its unit)."""
-    ctx = error.get("ctx") or {}
-    kind = error["type"]
-    parent = _model_at(model, loc[:-1])
-    field = getattr(parent, "model_fields", {}).get(loc[-1]) if loc else None
-    unit = f" ({field.description})" if field is not None and field.description else ""
-    if kind in _BOUNDS:
-        return f"must be {_BOUNDS[kind]} {next(iter(ctx.values()))}{unit}"
-    if kind == "literal_error":
-        return f"allowed: {ctx['expected']}"
-    if kind == "finite_number":
-        return f"must be finite{unit}"
-    if kind in _KINDS:
-        return f"must be {_KINDS[kind]}{unit}"
-    return error["msg"][0].lower() + error["msg"][1:] + unit
-
-
-def validation_message(err: Any, model: Any, prefix: str = "") -> str:
-    """One line for a pydantic ``ValidationError`` of ``model``: the key path, the bad value
-    and what is allowed, with a did-you-mean for an unknown key (the first error only;
-    unknown keys first, since a misspelt key also makes the intended one missing)."""
-    errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    error = errors[0]
-    loc = tuple(error["loc"])
-    path = prefix + ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc)
-    path = path.replace(".[", "[")
-    cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, InputError):
-        return str(cause)
-    if error["type"] == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
-        known = sorted(getattr(parent, "model_fields", {}))
+    The line names the key path (``where`` prefixed, list items as ``[k]``), the bad value and
+    what is allowed, taken from the field's constraints and its ``unit`` (``json_schema_extra``);
+    an unknown key gets the closest known one. An ``InputError`` raised inside a validator is
+    already such a line and is returned as is.
+    """
+    error = err.errors(include_url=False)[0]
+    loc, kind, ctx = error["loc"], error["type"], error.get("ctx") or {}
+    if isinstance(ctx.get("error"), InputError):
+        return ctx["error"]
+    path = _join(where, loc)
+    field = _field_at(model, loc)
+    if kind == "key_error":
+        return InputError(f"{_join(path, (ctx['key'],))}{ctx['shown']}: {ctx['allowed']}")
+    if kind == "missing":
+        described = _describe(field, ctx)
+        described = f"must be {described}" if described else getattr(field, "description", "")
+        return InputError(f"{path}: missing" + (f" ({described})" if described else ""))
+    if kind == "extra_forbidden":
+        known = _known_keys(model, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"{path}: unknown key{hint}; allowed here: {', '.join(known)}"
-    if error["type"] == "missing":
-        return f"{path}: missing ({_describe(_model_at(model, loc[:-1]), loc[-1])})"
-    if error["type"] == "value_error" and cause is not None:
-        return f"{path or prefix.rstrip('.')}: {cause}"
-    return f"{path} = {error['input']!r}: {_allowed(model, loc, error)}"
+        return InputError(f"{path}: unknown key{hint}; allowed: {', '.join(known)}")
+    if kind in _KINDS:
+        text = f"must be {_KINDS[kind]} {_describe(field, {})}".rstrip()
+    elif kind == "literal_error":
+        text = f"allowed: {_describe(field, ctx)}"
+    elif kind in ("value_error", "assertion_error"):
+        text = str(ctx.get("error", error["msg"]))
+    else:
+        described = _describe(field, ctx)
+        text = f"must be {described}" if described else error["msg"]
+    value = error.get("input")
+    return InputError(f"{path} = {value!r}: {text}".replace("\n", " "))
 
 
-def validated(model: Any, data: Any, prefix: str = "") -> Any:
-    """``model.model_validate(data)``; InputError with ``validation_message`` otherwise."""
+def _join(where: str, loc: tuple) -> str:
+    path = where
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds (itself, or inside list/tuple/dict/Optional)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _field_at(model: type[BaseModel], loc: tuple) -> FieldInfo | None:
+    """The field a validation error location points to (dict keys and list indices skipped)."""
+    models, field = [model], None
+    for part in loc:
+        match = [m.model_fields[f] for m in models for f in _names(m) if _names(m)[f] == part]
+        if match:
+            field = match[0]
+            models = _models_in(field.annotation)
+        else:
+            field = None  # a dict key or list index: stay with the item models
+    return field
+
+
+def _names(model: type[BaseModel]) -> dict[str, str]:
+    """Field name → the key a file gives it (its alias when it has one); fields marked
+    ``exclude`` are set by the program, not by a file."""
+    return {name: f.alias or name for name, f in model.model_fields.items() if not f.exclude}
+
+
+def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    models = [model]
+    for part in loc:
+        fields = [m.model_fields[f] for m in models for f in _names(m) if _names(m)[f] == part]
+        models = _models_in(fields[0].annotation) if fields else models
+    return sorted({key for m in models for key in _names(m).values()})
+
+
+def _describe(field: FieldInfo | None, ctx: dict[str, Any]) -> str:
+    """What a field allows: its bounds and unit (``> 0 (K)``), or its literal choices."""
+    if field is not None:
+        choices = [a for a in typing.get_args(field.annotation) if isinstance(a, str)]
+        if typing.get_origin(field.annotation) is typing.Literal:
+            return ", ".join(choices)
+        bounds = {name: getattr(m, name) for m in field.metadata for name, _ in _BOUNDS
+                  if hasattr(m, name)}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        unit = str(extra.get("unit", field.description or ""))
+    else:
+        bounds, unit = {k: v for k, v in ctx.items() if k in dict(_BOUNDS)}, ""
+    if "expected" in ctx and not bounds:
+        return str(ctx["expected"])
+    text = " and ".join(f"{symbol} {bounds[name]:g}" for name, symbol in _BOUNDS
+                        if name in bounds)
+    return " ".join(part for part in (text, f"({unit})" if unit else "") if part)
+
+
+def validated(model: type[BaseModel], data: Any, where: str = "") -> Any:
+    """``model.model_validate(data)``; the one-line ``InputError`` of ``validation_error``
+    otherwise."""
     if not isinstance(data, dict):
-        raise InputError(f"{prefix.rstrip('.') or 'input'} = {data!r}: must be a table")
+        raise InputError(f"{where or 'input'} = {data!r}: must be a table")
     try:
         return model.model_validate(data)
-    except pydantic.ValidationError as err:
-        raise InputError(validation_message(err, model, prefix)) from None
+    except ValidationError as err:
+        raise validation_error(err, model, where) from None

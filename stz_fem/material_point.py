@@ -16,7 +16,6 @@ import numpy as np
 from stz_fem.errors import InputError, RunError
 from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
 from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
-from stz_fem.material.stz import I_K
 from stz_fem.step_control import StepController
 
 LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression", "creep")
@@ -193,7 +192,7 @@ def _equilibrate(c, eps, epsp, chi, dt, free, target):
     """Solve the free strain components for the target stress; None if Newton fails."""
     eps = eps.copy()
     res = integrate(c, eps, epsp, chi, dt)
-    scale = c[I_K]  # stress residual tolerance relative to the bulk modulus, Pa
+    scale = c.K  # stress residual tolerance relative to the bulk modulus, Pa
     for _ in range(30):
         if not free:
             return eps, res

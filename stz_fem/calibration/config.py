@@ -42,78 +42,267 @@ Every parameter not listed under ``[free]`` keeps its base value.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from stz_fem import material
-from stz_fem.errors import InputError, read_toml
+from stz_fem.errors import InputError, key_error, read_toml, validation_error
 from stz_fem.material import MaterialParameters
 from stz_fem.material_point import StepLimits
 
 FITTED_LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression")
 FREE_NAMES = tuple(
-    f.name for f in dataclasses.fields(MaterialParameters) if f.name not in ("rate_term", "T")
+    name for name in MaterialParameters.model_fields if name not in ("rate_term", "T")
 )
 """Parameters that may be free: every numeric material parameter but T (set per curve)."""
 
-
-@dataclass(frozen=True)
-class FreeParameter:
-    """A fitted parameter: bounds and start in its SI unit; ``log`` fits ln(value)."""
-
-    name: str
-    lower: float
-    upper: float
-    initial: float
-    log: bool
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0.0)]
+Count = Annotated[int, Field(strict=True, ge=1)]
+Name = Annotated[str, Field(strict=True, min_length=1)]
+_STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
-@dataclass(frozen=True)
-class CurveSpec:
-    """One stress–strain curve to fit (see the module docstring for the keys)."""
+_PAIR = "must be [lower, upper] with lower < upper"
+
+
+def _two(value: Any) -> Any:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(_PAIR)
+    return value
+
+
+def _ordered(pair: tuple[float, float]) -> tuple[float, float]:
+    if not pair[0] < pair[1]:
+        raise ValueError(_PAIR)
+    return pair
+
+
+class FreeParameter(BaseModel):
+    """A fitted parameter (``[free.<name>]``): bounds and start in its SI unit; ``log`` fits
+    ln(value). ``initial`` defaults to the base material's value."""
+
+    model_config = _STRICT
+
+    name: str = Field(exclude=True, description="material parameter (MODEL.md name): the key")
+    bounds: tuple[Number, Number] = Field(description="[lower, upper], finite, lower < upper")
+    initial: Number = Field(description="start value; default: the base material's value")
+    log: StrictBool = False
+
+    _bounds_pair = field_validator("bounds", mode="before")(_two)
+    _bounds_ordered = field_validator("bounds")(_ordered)
+
+    @model_validator(mode="after")
+    def _start_inside(self) -> FreeParameter:
+        if not self.lower <= self.initial <= self.upper:
+            raise key_error("initial", f"must lie within bounds {list(self.bounds)}", self.initial)
+        if self.log and self.lower <= 0.0:
+            raise key_error("bounds", "log = true needs lower > 0", list(self.bounds))
+        if not self.log and self.initial == 0.0:
+            raise key_error("initial", "must be nonzero (it sets the fit's scale)", 0.0)
+        return self
+
+    @property
+    def lower(self) -> float:
+        return self.bounds[0]
+
+    @property
+    def upper(self) -> float:
+        return self.bounds[1]
+
+
+class CurveSpec(BaseModel):
+    """One stress–strain curve to fit (``[[curves]]``; see the module docstring for the keys).
+
+    ``path`` in a configuration file is relative to the file; ``where`` is the curve's key path
+    in the configuration (e.g. ``curves[0]``), for messages about its data.
+    """
+
+    model_config = _STRICT
 
     path: Path
-    strain_column: str
-    stress_column: str
-    strain_scale: float
-    stress_scale: float
-    loading: str
-    rate: float
-    temperature: float
-    window: tuple[float, float]
-    weight: float
-    where: str
-    """Key path of this curve in the configuration, e.g. ``curves[0]``."""
-    energy_column: str | None = None
-    """Potential energy per atom (eV) along the curve, for the PE → χ map; optional."""
+    strain_column: Name
+    stress_column: Name
+    strain_scale: Number = Field(1.0, description="multiplies the column to give strain")
+    stress_scale: Number = Field(1.0, description="multiplies the column to give Pa")
+    loading: Literal[FITTED_LOADINGS]  # type: ignore[valid-type]
+    rate: Positive = Field(json_schema_extra={"unit": "1/s"})
+    temperature: Positive = Field(json_schema_extra={"unit": "K"})
+    # the upper end may be inf: to the end of the curve
+    window: tuple[Number, Annotated[float, Field(strict=True)]] = Field(
+        (0.0, math.inf), alias="strain_window", description="strain interval fitted")
+    weight: Positive = 1.0
+    where: str = Field("curves", exclude=True, description="key path in the configuration")
+    energy_column: Name | None = Field(
+        None, description="potential energy per atom (eV) along the curve, for energy_map")
+
+    _window_pair = field_validator("window", mode="before")(_two)
+    _window_ordered = field_validator("window")(_ordered)
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _resolve(cls, value: Any, info: ValidationInfo) -> Any:
+        """Resolve a configuration's path against its directory; the file must exist."""
+        root = (info.context or {}).get("root")
+        if root is None:
+            return value
+        if not isinstance(value, str) or not value:
+            raise ValueError("must be a non-empty string (a CSV file, relative to the config)")
+        # normpath, not resolve: keep a relative config's paths relative (and readable)
+        path = Path(os.path.normpath(root / value))
+        if not path.is_file():
+            raise ValueError(f"no such file ({path})")
+        return path
+
+    @field_validator("strain_scale", "stress_scale")
+    @classmethod
+    def _nonzero(cls, value: float) -> float:
+        if value == 0.0:
+            raise ValueError("must be nonzero")
+        return value
 
 
-@dataclass(frozen=True)
-class Analyses:
-    """Which rate-law analyses of the curves to report; ``flow_window`` is a strain."""
+class Analyses(BaseModel):
+    """Which rate-law analyses of the curves to report (``[analyses]``)."""
 
-    johnson_samwer: bool = False
-    eyring: bool = False
-    flow_window: float = 0.05
-    energy_map: bool = False
+    model_config = _STRICT
+
+    johnson_samwer: StrictBool = False
+    eyring: StrictBool = False
+    flow_window: Positive = Field(0.05, description="final strain interval of the flow stress")
+    energy_map: StrictBool = False
 
 
-@dataclass(frozen=True)
-class FitConfig:
-    """A parsed calibration configuration."""
+class StepLimitsTable(BaseModel):
+    """``fit.step_limits``: largest χ change (K), plastic strain and relative stress change."""
 
-    base: MaterialParameters
-    free: tuple[FreeParameter, ...]
-    curves: tuple[CurveSpec, ...]
-    limits: StepLimits
-    diff_step: float
-    max_evaluations: int
-    max_steps: int
+    model_config = _STRICT
+
+    chi: Positive = Field(2.0, json_schema_extra={"unit": "K"})
+    plastic_strain: Positive = 2e-3
+    stress: Positive = 1e-2
+
+
+class FitSettings(BaseModel):
+    """``[fit]``: numerics of the least-squares fit."""
+
+    model_config = _STRICT
+
+    step_limits: StepLimitsTable = StepLimitsTable()
+    diff_step: Positive = Field(1e-3, description="relative finite-difference step")
+    max_evaluations: Count = 200
+    max_steps: Count = Field(20_000, description="driver steps per curve; more fails the trial")
+
+
+class FitConfig(BaseModel):
+    """A parsed calibration configuration (``load_config``)."""
+
+    model_config = _STRICT
+
+    base: MaterialParameters = Field(alias="material")
+    free_table: dict[str, FreeParameter] = Field(alias="free")
+    fit: FitSettings = FitSettings()
     analyses: Analyses = Analyses()
+    curves: tuple[CurveSpec, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _complete(cls, data: Any, info: ValidationInfo) -> Any:
+        """Parse the material once; give free parameters and curves their defaults from it."""
+        if not isinstance(data, dict) or not isinstance(data.get("material"), dict):
+            return data
+        root = (info.context or {}).get("root", Path("."))
+        data = dict(data)
+        base = data["material"] = _base_material(data["material"], root)
+        if isinstance(data.get("free"), dict):
+            data["free"] = _free_tables(data["free"], base)
+        curves = data.get("curves")
+        if isinstance(curves, list) and all(isinstance(c, dict) for c in curves):
+            data["curves"] = [
+                _with(c, f"curves[{k}]", {"where": f"curves[{k}]"}, {"temperature": base.T})
+                for k, c in enumerate(curves)
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _starts_are_materials(self) -> FitConfig:
+        for p in self.free:
+            self.base.replace(**{p.name: p.initial})  # InputError if not a valid material
+        return self
+
+    @property
+    def free(self) -> tuple[FreeParameter, ...]:
+        return tuple(self.free_table.values())
+
+    @property
+    def limits(self) -> StepLimits:
+        return StepLimits(**self.fit.step_limits.model_dump())
+
+    @property
+    def diff_step(self) -> float:
+        return self.fit.diff_step
+
+    @property
+    def max_evaluations(self) -> int:
+        return self.fit.max_evaluations
+
+    @property
+    def max_steps(self) -> int:
+        return self.fit.max_steps
+
+
+def _with(table: dict[str, Any], path: str, fixed: dict[str, Any], defaults: dict[str, Any]
+          ) -> dict[str, Any]:
+    """The table with ``fixed`` entries (set by the configuration, not file keys) and
+    ``defaults`` for missing keys (None: no default)."""
+    for key in fixed:
+        if key in table:
+            raise key_error(f"{path}.{key}", "unknown key")
+    return {**{k: v for k, v in defaults.items() if v is not None}, **table, **fixed}
+
+
+def _free_tables(tables: dict[str, Any], base: MaterialParameters) -> dict[str, Any]:
+    if not tables:
+        raise key_error("free", f"at least one free parameter needed; allowed: {_names()}")
+    out = {}
+    for name, spec in tables.items():
+        if name not in FREE_NAMES:
+            raise key_error(f"free.{name}", f"not a fittable material parameter; allowed: "
+                            f"{_names()}")
+        out[name] = _with(spec, f"free.{name}", {"name": name}, {"initial": getattr(base, name)}
+                          ) if isinstance(spec, dict) else spec
+    return out
+
+
+def _names() -> str:
+    return ", ".join(FREE_NAMES)
+
+
+def _base_material(table: dict[str, Any], root: Path) -> MaterialParameters:
+    """The ``[material]`` table through ``material.from_mapping``, its file relative to root."""
+    file = table.get("file")
+    if file is not None:
+        if not isinstance(file, str) or not (root / file).is_file():
+            raise InputError(f"material.file = {file!r}: not a file (relative to the config)")
+        table = {**table, "file": str(root / file)}
+    elif "preset" not in table:
+        raise InputError(
+            f"material: needs preset (allowed: {', '.join(material.PRESETS)}) or file"
+        )
+    return material.from_mapping(table, where="material")
 
 
 def load_config(path: str | Path) -> FitConfig:
@@ -128,181 +317,7 @@ def load_config(path: str | Path) -> FitConfig:
 
 def parse_config(data: dict[str, Any], root: Path) -> FitConfig:
     """Validate a configuration mapping; relative paths are resolved against ``root``."""
-    _only(data, ("material", "free", "fit", "analyses", "curves"), "")
-    base = _base_material(_table(data, "material", ""), root)
-    free_table = _table(data, "free", "")
-    if not free_table:
-        raise InputError(f"free: at least one free parameter needed; allowed: {_names()}")
-    free = tuple(_free(name, spec, base) for name, spec in free_table.items())
-    fit = _table(data, "fit", "", required=False)
-    _only(fit, ("step_limits", "diff_step", "max_evaluations", "max_steps"), "fit")
-    limits_table = _table(fit, "step_limits", "fit", required=False)
-    _only(limits_table, ("chi", "plastic_strain", "stress"), "fit.step_limits")
-    limits = StepLimits(**{
-        key: _positive(limits_table, key, "fit.step_limits", default)
-        for key, default in (("chi", 2.0), ("plastic_strain", 2e-3), ("stress", 1e-2))
-    })
-    diff_step = _positive(fit, "diff_step", "fit", 1e-3)
-    max_evaluations = _count(fit, "max_evaluations", "fit", 200)
-    max_steps = _count(fit, "max_steps", "fit", 20_000)
-    curves = data.get("curves")
-    if not isinstance(curves, list) or not curves or not all(isinstance(c, dict) for c in curves):
-        raise InputError(f"curves = {curves!r}: must be a non-empty array of tables [[curves]]")
-    specs = tuple(_curve(c, f"curves[{k}]", root, base) for k, c in enumerate(curves))
-    return FitConfig(base, free, specs, limits, diff_step, max_evaluations, max_steps,
-                     _analyses(_table(data, "analyses", "", required=False)))
-
-
-def _analyses(table: dict[str, Any]) -> Analyses:
-    _only(table, ("johnson_samwer", "eyring", "flow_window", "energy_map"), "analyses")
-    for key in ("johnson_samwer", "eyring", "energy_map"):
-        if not isinstance(table.get(key, False), bool):
-            raise InputError(f"analyses.{key} = {table[key]!r}: must be true or false")
-    return Analyses(table.get("johnson_samwer", False), table.get("eyring", False),
-                    _positive(table, "flow_window", "analyses", 0.05),
-                    table.get("energy_map", False))
-
-
-def _names() -> str:
-    return ", ".join(FREE_NAMES)
-
-
-def _only(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            path = f"{where}.{key}" if where else key
-            raise InputError(f"{path}: unknown key; allowed: {', '.join(allowed)}")
-
-
-def _table(data: dict[str, Any], key: str, where: str, required: bool = True) -> dict[str, Any]:
-    path = f"{where}.{key}" if where else key
-    if key not in data:
-        if required:
-            raise InputError(f"{path}: missing table [{path}]")
-        return {}
-    if not isinstance(data[key], dict):
-        raise InputError(f"{path} = {data[key]!r}: must be a table")
-    return data[key]
-
-
-def _number(table: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
-    if key not in table:
-        if default is None:
-            raise InputError(f"{where}.{key}: missing (a number)")
-        return default
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise InputError(f"{where}.{key} = {value!r}: must be a number")
-    return float(value)
-
-
-def _positive(table: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
-    value = _number(table, key, where, default)
-    if not 0.0 < value < math.inf:
-        raise InputError(f"{where}.{key} = {value!r}: must be > 0")
-    return value
-
-
-def _count(table: dict[str, Any], key: str, where: str, default: int) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{where}.{key} = {value!r}: must be an integer ≥ 1")
-    return value
-
-
-def _string(table: dict[str, Any], key: str, where: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value:
-        raise InputError(f"{where}.{key} = {value!r}: must be a non-empty string")
-    return value
-
-
-def _pair(table: dict[str, Any], key: str, where: str, default: tuple[float, float] | None
-          ) -> tuple[float, float]:
-    value = table.get(key, default)
-    ok = (
-        isinstance(value, list | tuple) and len(value) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-        and value[0] < value[1]
-    )
-    if not ok:
-        raise InputError(f"{where}.{key} = {value!r}: must be [lower, upper] with lower < upper")
-    return float(value[0]), float(value[1])
-
-
-def _base_material(table: dict[str, Any], root: Path) -> MaterialParameters:
-    overrides = dict(table)
-    file = overrides.pop("file", None)
-    if file is not None:
-        if "preset" in overrides:
-            raise InputError("material.file: give either file or preset, not both")
-        if not isinstance(file, str) or not (root / file).is_file():
-            raise InputError(f"material.file = {file!r}: not a file (relative to the config)")
-        return material.load(root / file).replace(**overrides)
-    if "preset" not in overrides:
-        raise InputError(
-            f"material: needs preset (allowed: {', '.join(material.PRESETS)}) or file"
-        )
-    return material.load(overrides, where="material")
-
-
-def _free(name: str, spec: Any, base: MaterialParameters) -> FreeParameter:
-    where = f"free.{name}"
-    if name not in FREE_NAMES:
-        raise InputError(f"{where}: not a fittable material parameter; allowed: {_names()}")
-    if not isinstance(spec, dict):
-        raise InputError(f"{where} = {spec!r}: must be a table with bounds = [lower, upper]")
-    _only(spec, ("bounds", "initial", "log"), where)
-    lower, upper = _pair(spec, "bounds", where, None)
-    start = getattr(base, name)
-    initial = _number(spec, "initial", where, start if start is not None else None)
-    if not lower <= initial <= upper:
-        raise InputError(f"{where}.initial = {initial!r}: must lie within bounds {[lower, upper]}")
-    log = spec.get("log", False)
-    if not isinstance(log, bool):
-        raise InputError(f"{where}.log = {log!r}: must be true or false")
-    if log and lower <= 0.0:
-        raise InputError(f"{where}.bounds = {[lower, upper]}: log = true needs lower > 0")
-    if not log and initial == 0.0:
-        raise InputError(f"{where}.initial = 0.0: must be nonzero (it sets the fit's scale)")
-    base.replace(**{name: initial})  # raises InputError if the start is not a valid material
-    return FreeParameter(name, lower, upper, initial, log)
-
-
-_CURVE_KEYS = (
-    "path", "strain_column", "stress_column", "strain_scale", "stress_scale", "loading", "rate",
-    "temperature", "strain_window", "weight", "energy_column",
-)
-
-
-def _curve(table: dict[str, Any], where: str, root: Path, base: MaterialParameters
-           ) -> CurveSpec:
-    _only(table, _CURVE_KEYS, where)
-    # normpath, not resolve: keep a relative config's paths relative (and readable in reports)
-    path = Path(os.path.normpath(root / _string(table, "path", where)))
-    if not path.is_file():
-        raise InputError(f"{where}.path = {str(table['path'])!r}: no such file ({path})")
-    loading = table.get("loading")
-    if loading not in FITTED_LOADINGS:
-        raise InputError(f"{where}.loading = {loading!r}: allowed: {', '.join(FITTED_LOADINGS)}")
-    strain_scale = _number(table, "strain_scale", where, 1.0)
-    stress_scale = _number(table, "stress_scale", where, 1.0)
-    for key, value in (("strain_scale", strain_scale), ("stress_scale", stress_scale)):
-        if value == 0.0:
-            raise InputError(f"{where}.{key} = 0.0: must be nonzero")
-    window = _pair(table, "strain_window", where, (0.0, math.inf))
-    return CurveSpec(
-        path=path,
-        strain_column=_string(table, "strain_column", where),
-        stress_column=_string(table, "stress_column", where),
-        strain_scale=strain_scale,
-        stress_scale=stress_scale,
-        loading=loading,
-        rate=_positive(table, "rate", where),
-        temperature=_positive(table, "temperature", where, base.T),
-        window=window,
-        weight=_positive(table, "weight", where, 1.0),
-        where=where,
-        energy_column=_string(table, "energy_column", where) if "energy_column" in table
-        else None,
-    )
+    try:
+        return FitConfig.model_validate(data, context={"root": root})
+    except ValidationError as err:
+        raise validation_error(err, FitConfig) from None

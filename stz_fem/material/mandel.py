@@ -11,23 +11,6 @@ import numpy as np
 SQRT2 = np.sqrt(2.0)
 IDENTITY = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
 """Second-order identity, Mandel."""
-_PAIRS = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
-_WEIGHTS = np.array([1.0, 1.0, 1.0, SQRT2, SQRT2, SQRT2])
-
-
-def from_tensor(a: np.ndarray) -> np.ndarray:
-    """(..., 3, 3) symmetric tensors to (..., 6) Mandel vectors."""
-    a = np.asarray(a)
-    return np.stack([a[..., i, j] for i, j in _PAIRS], axis=-1) * _WEIGHTS
-
-
-def to_tensor(v: np.ndarray) -> np.ndarray:
-    """(..., 6) Mandel vectors to (..., 3, 3) symmetric tensors."""
-    v = np.asarray(v) / _WEIGHTS
-    out = np.empty((*v.shape[:-1], 3, 3))
-    for k, (i, j) in enumerate(_PAIRS):
-        out[..., i, j] = out[..., j, i] = v[..., k]
-    return out
 
 
 def equivalent_shear_stress(sigma: np.ndarray) -> np.ndarray:

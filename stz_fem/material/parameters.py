@@ -13,71 +13,81 @@ the other member of the pair.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from stz_fem.errors import InputError, read_toml, reject_unknown
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticUndefined
+
+from stz_fem.errors import InputError, key_error, read_toml, reject_unknown, validation_error
 from stz_fem.material.rate_terms import RATE_TERMS
 
 
-@dataclasses.dataclass(frozen=True)
-class MaterialParameters:
+def _number(unit: str, description: str, default: Any = PydanticUndefined, *,
+            finite: bool = True, **bounds: float) -> Any:
+    """A float field: strict (no strings or booleans), finite unless said otherwise, with its
+    unit in the description and in ``json_schema_extra`` (for error messages)."""
+    return Field(
+        default, strict=True, allow_inf_nan=not finite, json_schema_extra={"unit": unit},
+        description=f"{description}, {unit}" if unit else description, **bounds,
+    )
+
+
+class MaterialParameters(BaseModel):
     """Parameters of the STZ-χ law (docs/model.md §4). All SI; temperatures in kelvin.
 
-    Attributes:
-        G: shear modulus, Pa.
-        K: bulk modulus, Pa.
-        s_y: STZ yield stress (athermal exchange-of-stability threshold), Pa; 0 disables it.
-        tau0: molecular vibration time scale, s.
-        eps0: STZ strain increment, dimensionless.
-        Omega: STZ volume, m³ (activation volume V* = Omega·eps0).
-        Delta: Eyring barrier at zero stress, K.
-        T_Z: STZ formation energy e_z/k_B, K.
-        c0: effective specific heat of the configurational subsystem, dimensionless.
-        chi_inf: steady-state effective temperature χ∞, K.
-        l_chi: diffusion length of χ, m (0: local law).
-        T: bath temperature, K.
-        alpha: pressure sensitivity of the effective shear stress, dimensionless.
-        chi0: initial effective temperature, K.
-        s_chi: stress scale of the χ source, Pa (None: s_y).
-        chi_T: target of thermal χ relaxation, K (None: the bath temperature T).
-        t_r0: prefactor of the thermal relaxation time t_r = t_r0·exp(E_r/T), s (inf: off).
-        E_r: activation temperature of thermal relaxation, K.
-        rate_term: barrier W(τ): "eyring" or "johnson-samwer".
-        W0: Johnson–Samwer barrier at zero stress, K (None: from the consistency formula).
-        gamma_C0: Johnson–Samwer critical shear strain at 0 K (τ_c = gamma_C0·G).
-        gamma_C1: Johnson–Samwer thermal softening coefficient.
-        Tg: glass transition temperature, K (used for the Johnson–Samwer W0 only).
-        rate_ref: engineering shear rate at which gamma_C1 holds, 1/s (W0 formula only).
+    Frozen and validated on construction: every value finite and in its range (``t_r0`` may be
+    inf: relaxation off). Build one with ``from_mapping``/``load`` (presets, ``E, nu``, files)
+    or change one with ``replace``; the field descriptions give the units.
     """
 
-    G: float
-    K: float
-    s_y: float
-    tau0: float
-    eps0: float
-    Omega: float
-    Delta: float
-    T_Z: float
-    c0: float
-    chi_inf: float
-    l_chi: float
-    T: float
-    alpha: float
-    chi0: float
-    s_chi: float | None = None
-    chi_T: float | None = None
-    t_r0: float = math.inf
-    E_r: float = 0.0
-    rate_term: str = "eyring"
-    W0: float | None = None
-    gamma_C0: float = 0.036
-    gamma_C1: float = 0.016
-    Tg: float | None = None
-    rate_ref: float = 1e-4
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    G: float = _number("Pa", "shear modulus", gt=0.0)
+    K: float = _number("Pa", "bulk modulus", gt=0.0)
+    s_y: float = _number("Pa", "STZ yield stress (exchange-of-stability threshold; 0: none)",
+                         ge=0.0)
+    tau0: float = _number("s", "molecular vibration time scale", gt=0.0)
+    eps0: float = _number("", "STZ strain increment", gt=0.0)
+    Omega: float = _number("m³", "STZ volume (activation volume V* = Omega·eps0)", gt=0.0)
+    Delta: float = _number("K", "Eyring barrier at zero stress", ge=0.0)
+    T_Z: float = _number("K", "STZ formation energy e_z/k_B", ge=0.0)
+    c0: float = _number("", "effective specific heat of the configurational subsystem", gt=0.0)
+    chi_inf: float = _number("K", "steady-state effective temperature χ∞", gt=0.0)
+    l_chi: float = _number("m", "diffusion length of χ (0: local law)", ge=0.0)
+    T: float = _number("K", "bath temperature", gt=0.0)
+    alpha: float = _number("", "pressure sensitivity of the effective shear stress", ge=0.0)
+    chi0: float = _number("K", "initial effective temperature", gt=0.0)
+    s_chi: float | None = _number("Pa", "stress scale of the χ source (None: s_y)", None,
+                                  gt=0.0)
+    chi_T: float | None = _number("K", "target of thermal χ relaxation (None: T)", None, gt=0.0)
+    # inf is allowed (relaxation off); the upper bound ≤ inf rejects NaN
+    t_r0: float = _number("s", "prefactor of the relaxation time t_r = t_r0·exp(E_r/T) (inf: off)",
+                          math.inf, finite=False, gt=0.0, le=math.inf)
+    E_r: float = _number("K", "activation temperature of thermal relaxation", 0.0, ge=0.0)
+    rate_term: Literal[tuple(RATE_TERMS)] = Field(  # type: ignore[valid-type]
+        "eyring", description="barrier W(τ) of the STZ transitions")
+    W0: float | None = _number("K", "Johnson–Samwer barrier at zero stress (None: derived)",
+                               None, gt=0.0)
+    gamma_C0: float = _number("", "Johnson–Samwer critical shear strain at 0 K (τ_c = γ_C0·G)",
+                              0.036, gt=0.0)
+    gamma_C1: float = _number("", "Johnson–Samwer thermal softening coefficient", 0.016, gt=0.0)
+    Tg: float | None = _number("K", "glass transition temperature (Johnson–Samwer W0 only)",
+                               None, gt=0.0)
+    rate_ref: float = _number("1/s", "shear rate at which gamma_C1 holds (W0 formula only)",
+                              1e-4, gt=0.0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MaterialParameters:
+        if self.chi_stress_scale <= 0.0:
+            raise key_error("s_chi", "required (> 0 Pa) when s_y = 0")
+        if self.rate_term == "johnson-samwer" and self.W0 is None:
+            problem = _js_problem(self.Tg, self.rate_ref, self.steady_attempt_rate)
+            if problem is not None:
+                raise key_error(*problem)
+        return self
 
     @property
     def E(self) -> float:
@@ -110,19 +120,28 @@ class MaterialParameters:
         return self.gamma_C0 * self.G
 
     @property
-    def js_barrier(self) -> float:
-        """Johnson–Samwer barrier W0, K: given, or W0 = Tg·ln(ω0/γ̇_ref)·(γC0/γC1)^{3/2}.
+    def steady_attempt_rate(self) -> float:
+        """ω0 = exp(−T_Z/χ∞)/τ0, the attempt rate times the STZ density in steady flow, 1/s."""
+        return math.exp(-self.T_Z / self.chi_inf) / self.tau0
 
-        ω0 = exp(−T_Z/χ∞)/τ0 is the attempt rate times the STZ density in steady flow
-        (docs/model.md §2.1).
-        """
+    @property
+    def js_barrier(self) -> float:
+        """Johnson–Samwer barrier W0, K: given, or W0 = Tg·ln(ω0/γ̇_ref)·(γC0/γC1)^{3/2}
+        with ω0 = ``steady_attempt_rate`` (docs/model.md §2.1)."""
         if self.W0 is not None:
             return self.W0
-        omega0 = math.exp(-self.T_Z / self.chi_inf) / self.tau0
-        return js_consistent_barrier(self.Tg, self.gamma_C0, self.gamma_C1, omega0, self.rate_ref)
+        return js_consistent_barrier(
+            self.Tg, self.gamma_C0, self.gamma_C1, self.steady_attempt_rate, self.rate_ref
+        )
 
     def replace(self, **changes: Any) -> MaterialParameters:
-        """A validated copy with some parameters changed (docs/model.md names, SI units)."""
+        """A validated copy with some parameters changed (docs/model.md names, SI units).
+
+        Changing only E or only nu keeps the other (and switches the copy to the ``E, nu`` pair).
+        """
+        for key, partner in (("E", "nu"), ("nu", "E")):
+            if key in changes and partner not in changes:
+                changes = {**changes, partner: getattr(self, partner)}
         return from_mapping(_merge(as_mapping(self), changes), where="material")
 
     def to_toml(self) -> str:
@@ -140,6 +159,28 @@ class MaterialParameters:
         return "\n".join(lines) + "\n"
 
 
+class _YoungPoisson(BaseModel):
+    """The ``E, nu`` pair of a material mapping, checked before it becomes ``G, K``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    E: float = _number("Pa", "Young's modulus", gt=0.0)
+    nu: float = _number("", "Poisson's ratio", ge=0.0, lt=0.5)
+
+
+def _js_problem(Tg: float | None, rate_ref: float, omega0: float) -> tuple[str, str] | None:
+    """Why the Johnson–Samwer W0 cannot be derived, as (key, reason), or None."""
+    if Tg is None:
+        return "W0", "the Johnson–Samwer rate term needs W0 (K) or Tg (K) to derive it"
+    if not omega0 > rate_ref:
+        return (
+            f"rate_ref = {rate_ref!r}",
+            f"must be below the steady attempt rate exp(-T_Z/chi_inf)/tau0 = {omega0:.4g} 1/s "
+            "for the Johnson–Samwer W0 formula",
+        )
+    return None
+
+
 def js_consistent_barrier(
     Tg: float | None, gamma_C0: float, gamma_C1: float, omega0: float, rate_ref: float
 ) -> float:
@@ -150,16 +191,13 @@ def js_consistent_barrier(
         gamma_C0, gamma_C1: Johnson–Samwer coefficients, dimensionless.
         omega0: attempt rate times STZ density, 1/s.
         rate_ref: engineering shear rate at which gamma_C1 was measured, 1/s.
+
+    Raises:
+        InputError: no Tg, or ω0 ≤ γ̇_ref (the barrier would not be positive).
     """
-    if Tg is None:
-        raise InputError(
-            "material.W0: the Johnson–Samwer rate term needs W0 (K) or Tg (K) to derive it"
-        )
-    if omega0 <= rate_ref:
-        raise InputError(
-            f"material.rate_ref = {rate_ref!r}: must be below the steady attempt rate "
-            f"exp(-T_Z/chi_inf)/tau0 = {omega0:.4g} 1/s for the Johnson–Samwer W0 formula"
-        )
+    problem = _js_problem(Tg, rate_ref, omega0)
+    if problem is not None:
+        raise InputError(f"material.{problem[0]}: {problem[1]}")
     return Tg * math.log(omega0 / rate_ref) * (gamma_C0 / gamma_C1) ** 1.5
 
 
@@ -185,58 +223,8 @@ _CU50ZR50: dict[str, Any] = {
 PRESETS: dict[str, dict[str, Any]] = {"vitreloy1": _VITRELOY1, "cu50zr50": _CU50ZR50}
 """Named parameter sets of docs/model.md §4, as a material file would give them."""
 
-_FIELDS = {f.name: f for f in dataclasses.fields(MaterialParameters)}
 _ELASTIC_PAIRS = (("E", "nu"), ("G", "K"))
-_KNOWN = set(_FIELDS) | {"E", "nu", "preset", "file"}
-
-# (lower bound, lower inclusive, upper bound, upper inclusive, unit)
-_RANGES: dict[str, tuple[float, bool, float, bool, str]] = {
-    "E": (0.0, False, math.inf, False, "Pa"),
-    "nu": (0.0, True, 0.5, False, ""),
-    "G": (0.0, False, math.inf, False, "Pa"),
-    "K": (0.0, False, math.inf, False, "Pa"),
-    "s_y": (0.0, True, math.inf, False, "Pa"),
-    "tau0": (0.0, False, math.inf, False, "s"),
-    "eps0": (0.0, False, math.inf, False, ""),
-    "Omega": (0.0, False, math.inf, False, "m³"),
-    "Delta": (0.0, True, math.inf, False, "K"),
-    "T_Z": (0.0, True, math.inf, False, "K"),
-    "c0": (0.0, False, math.inf, False, ""),
-    "chi_inf": (0.0, False, math.inf, False, "K"),
-    "l_chi": (0.0, True, math.inf, False, "m"),
-    "T": (0.0, False, math.inf, False, "K"),
-    "alpha": (0.0, True, math.inf, False, ""),
-    "chi0": (0.0, False, math.inf, False, "K"),
-    "s_chi": (0.0, False, math.inf, False, "Pa"),
-    "chi_T": (0.0, False, math.inf, False, "K"),
-    "t_r0": (0.0, False, math.inf, True, "s"),
-    "E_r": (0.0, True, math.inf, False, "K"),
-    "W0": (0.0, False, math.inf, False, "K"),
-    "gamma_C0": (0.0, False, math.inf, False, ""),
-    "gamma_C1": (0.0, False, math.inf, False, ""),
-    "Tg": (0.0, False, math.inf, False, "K"),
-    "rate_ref": (0.0, False, math.inf, False, "1/s"),
-}
-
-
-def _describe_range(key: str) -> str:
-    lo, lo_in, hi, hi_in, unit = _RANGES[key]
-    parts = [f"{'≥' if lo_in else '>'} {lo:g}"]
-    if hi < math.inf or hi_in:
-        parts.append(f"{'≤' if hi_in else '<'} {hi:g}")
-    return "must be " + " and ".join(parts) + (f" ({unit})" if unit else "")
-
-
-def _check_number(key: str, value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{where}.{key} = {value!r}: must be a number ({_describe_range(key)})")
-    x = float(value)
-    lo, lo_in, hi, hi_in, _ = _RANGES[key]
-    inside_lo = x >= lo if lo_in else x > lo
-    inside_hi = x <= hi if hi_in else x < hi
-    if math.isnan(x) or not (inside_lo and inside_hi):
-        raise InputError(f"{where}.{key} = {value!r}: {_describe_range(key)}")
-    return x
+_KNOWN = set(MaterialParameters.model_fields) | {"E", "nu", "preset", "file"}
 
 
 def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -251,6 +239,50 @@ def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, A
     return merged
 
 
+def _with_bases(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The mapping on top of its ``file`` or ``preset`` base, without those two keys."""
+    values = dict(data)
+    file = values.pop("file", None)
+    if file is not None:
+        if not isinstance(file, str) or not file:
+            raise InputError(f"{where}.file = {file!r}: must be the path of a material TOML")
+        if "preset" in values:
+            raise InputError(f"{where}: give either preset or file (a material TOML), not both")
+        base = read_toml(file, "no such material file")
+        reject_unknown(base, _KNOWN - {"file"}, f"{file}: ", "unknown material parameter",
+                       "known")
+        values = _merge(base, values)
+    preset = values.pop("preset", None)
+    if preset is not None:
+        if not isinstance(preset, str) or preset not in PRESETS:
+            raise InputError(
+                f"{where}.preset = {preset!r}: unknown preset; allowed: {', '.join(PRESETS)}"
+            )
+        values = _merge(PRESETS[preset], values)
+    return values
+
+
+def _shear_and_bulk(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """The values with the elastic pair as ``G, K`` (an ``E, nu`` pair converted)."""
+    given = [pair for pair in _ELASTIC_PAIRS if any(k in values for k in pair)]
+    if len(given) != 1 or not all(k in values for k in given[0]):
+        got = ", ".join(k for pair in _ELASTIC_PAIRS for k in pair if k in values) or "none"
+        raise InputError(
+            f"{where}: elasticity needs exactly one complete pair, E and nu (Pa, –) or G and K "
+            f"(Pa, Pa); got {got}"
+        )
+    if given[0] == ("G", "K"):
+        return values
+    rest = {k: v for k, v in values.items() if k not in ("E", "nu")}
+    try:
+        pair = _YoungPoisson(E=values["E"], nu=values["nu"])
+    except ValidationError as err:
+        raise validation_error(err, _YoungPoisson, where) from None
+    rest["G"] = pair.E / (2.0 * (1.0 + pair.nu))
+    rest["K"] = pair.E / (3.0 * (1.0 - 2.0 * pair.nu))
+    return rest
+
+
 def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialParameters:
     """Validated parameters from a mapping of docs/model.md names (SI units), optionally ``preset``.
 
@@ -260,67 +292,20 @@ def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialPa
         where: key path prefix for error messages (e.g. ``"material"`` or a file name).
 
     Raises:
-        InputError: unknown key, missing key, wrong type or a value out of range.
+        InputError: unknown key, missing key, wrong type, a value out of range or an
+            inconsistent set, in one line naming the key, the value and what is allowed.
     """
     reject_unknown(data, _KNOWN, f"{where}.", "unknown material parameter", "known")
-    values = dict(data)
-    file = values.pop("file", None)
-    if file is not None:
-        if "preset" in values:
-            raise InputError(f"{where}: give either preset or file (a material TOML), not both")
-        base = read_toml(file, "no such material file")
-        reject_unknown(base, _KNOWN - {"file"}, f"{file}: ", "unknown material parameter",
-                       "known")
-        values = _merge(base, values)
-    preset = values.pop("preset", None)
-    if preset is not None:
-        if preset not in PRESETS:
-            raise InputError(
-                f"{where}.preset = {preset!r}: unknown preset; allowed: {', '.join(PRESETS)}"
-            )
-        values = _merge(PRESETS[preset], values)
-
-    given_pairs = [pair for pair in _ELASTIC_PAIRS if any(k in values for k in pair)]
-    if len(given_pairs) != 1 or not all(k in values for k in given_pairs[0]):
-        got = ", ".join(k for pair in _ELASTIC_PAIRS for k in pair if k in values) or "none"
-        raise InputError(
-            f"{where}: elasticity needs exactly one complete pair, E and nu (Pa, –) or G and K "
-            f"(Pa, Pa); got {got}"
-        )
-    if given_pairs[0] == ("E", "nu"):
-        E = _check_number("E", values.pop("E"), where)
-        nu = _check_number("nu", values.pop("nu"), where)
-        values["G"] = E / (2.0 * (1.0 + nu))
-        values["K"] = E / (3.0 * (1.0 - 2.0 * nu))
-
-    kwargs: dict[str, Any] = {}
-    for name, field in _FIELDS.items():
-        if name not in values:
-            if field.default is dataclasses.MISSING:
-                raise InputError(f"{where}.{name}: missing ({_describe_range(name)})")
-            continue
-        value = values[name]
-        if name == "rate_term":
-            if value not in RATE_TERMS:
-                raise InputError(
-                    f"{where}.rate_term = {value!r}: allowed: {', '.join(RATE_TERMS)}"
-                )
-            kwargs[name] = value
-        elif value is None and field.default is None:
-            kwargs[name] = None
-        else:
-            kwargs[name] = _check_number(name, value, where)
-    params = MaterialParameters(**kwargs)
-
-    if params.chi_stress_scale <= 0.0:
-        raise InputError(f"{where}.s_chi: required (> 0 Pa) when s_y = 0")
-    if params.rate_term == "johnson-samwer":
-        params.js_barrier  # noqa: B018 - raises InputError when W0 cannot be derived
-    return params
+    values = _shear_and_bulk(_with_bases(data, where), where)
+    try:
+        return MaterialParameters(**values)
+    except ValidationError as err:
+        raise validation_error(err, MaterialParameters, where) from None
 
 
 def as_mapping(params: MaterialParameters) -> dict[str, Any]:
-    return dataclasses.asdict(params)
+    """The parameters as a plain mapping of docs/model.md names (what ``from_mapping`` reads)."""
+    return params.model_dump()
 
 
 def load(source: str | Path | Mapping[str, Any], where: str | None = None) -> MaterialParameters:

@@ -5,13 +5,14 @@ g = (1 − e^{−ΔW/T}) − (s_y/τ)(1 + e^{−ΔW/T}) and ΔW = W(−τ) − W
 docs/model.md form D = (1/τ₀)e^{−T_Z/χ}[½(R₊ − R₋) − ½(R₊ + R₋)s_y/τ]₊ but cannot overflow: the
 plastic rate spans tens of decades between χ = 300 K and 1500 K.
 
-The compiled kernels take the parameters packed into a float array (``pack``); the indices
-below name its slots.
+The compiled kernels read the parameters as a ``Law``, a named tuple of the constants they use
+(``pack``), so they read ``law.chi_inf`` where the equations say χ∞.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -19,53 +20,98 @@ from numba import njit
 from stz_fem.material.parameters import MaterialParameters
 from stz_fem.material.rate_terms import RATE_TERMS, barrier
 
-(
-    I_G, I_K, I_SY, I_LOG_TAU0, I_TZ, I_C0, I_CHI_INF, I_T, I_ALPHA, I_SCHI, I_CHI_T,
-    I_RELAX, I_CODE, I_B0, I_B1,
-) = range(15)
-N_CONSTANTS = 15
+LOG_2 = math.log(2.0)
 
 
-def pack(params: MaterialParameters) -> np.ndarray:
-    """The parameters as the float64 array the compiled kernels read (slots ``I_*``)."""
+class Law(NamedTuple):
+    """The constants of the compiled STZ-χ kernels (SI units, temperatures in K)."""
+
+    G: float
+    """Shear modulus, Pa."""
+    K: float
+    """Bulk modulus, Pa."""
+    s_y: float
+    """STZ yield stress, Pa."""
+    log_tau0: float
+    """ln(τ₀/s)."""
+    T_Z: float
+    """STZ formation temperature, K."""
+    c0: float
+    """Configurational specific heat, dimensionless."""
+    chi_inf: float
+    """Steady-state effective temperature χ∞, K."""
+    T: float
+    """Bath temperature, K."""
+    alpha: float
+    """Pressure sensitivity of τ = s̄ − αp, dimensionless."""
+    s_chi: float
+    """Stress scale of the χ source, Pa."""
+    chi_T: float
+    """Target of thermal χ relaxation, K."""
+    relax_rate: float
+    """1/t_r(T), 1/s (0: relaxation off)."""
+    rate_term: int
+    """Code of the barrier W(τ) in ``rate_terms.barrier``."""
+    b0: float
+    """First barrier constant (Δ or W₀), K."""
+    b1: float
+    """Second barrier constant (Ωε₀/k_B in K/Pa, or τ_c in Pa)."""
+
+
+def pack(params: MaterialParameters) -> Law:
+    """The constants the compiled kernels read."""
     term = RATE_TERMS[params.rate_term]
     b0, b1 = term.constants(params)
-    c = np.empty(N_CONSTANTS)
-    c[I_G], c[I_K], c[I_SY] = params.G, params.K, params.s_y
-    c[I_LOG_TAU0], c[I_TZ], c[I_C0] = math.log(params.tau0), params.T_Z, params.c0
-    c[I_CHI_INF], c[I_T], c[I_ALPHA] = params.chi_inf, params.T, params.alpha
-    c[I_SCHI], c[I_CHI_T] = params.chi_stress_scale, params.chi_relax_target
-    c[I_RELAX] = 1.0 / params.relaxation_time
-    c[I_CODE], c[I_B0], c[I_B1] = term.code, b0, b1
-    return c
+    return Law(
+        G=params.G, K=params.K, s_y=params.s_y, log_tau0=math.log(params.tau0), T_Z=params.T_Z,
+        c0=params.c0, chi_inf=params.chi_inf, T=params.T, alpha=params.alpha,
+        s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
+        relax_rate=1.0 / params.relaxation_time, rate_term=term.code, b0=float(b0),
+        b1=float(b1),
+    )
 
 
 @njit(cache=True)
-def log_rate(tau: float, chi: float, c: np.ndarray) -> tuple[float, float]:
+def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
     """log D (D in 1/s) and ∂ log D/∂τ (1/Pa) at effective shear stress τ (Pa) and χ (K).
 
     Returns (−inf, 0) where D = 0: τ ≤ 0, or below the STZ yield stress.
     """
     if tau <= 0.0:
         return -math.inf, 0.0
-    T = c[I_T]
-    w_fwd, dw_fwd, asym, dasym = barrier(int(c[I_CODE]), tau, c[I_B0], c[I_B1])
+    T = law.T
+    w_fwd, dw_fwd, asym, dasym = barrier(law.rate_term, tau, law.b0, law.b1)
     asym /= T
-    e = math.exp(-asym)
+    e = math.exp(-asym)  # R₋/R₊, backward jumps relative to forward ones
     de = -e * dasym / T
-    ratio = c[I_SY] / tau
+    ratio = law.s_y / tau
     g = -math.expm1(-asym) - ratio * (1.0 + e)
     if g <= 0.0:
         return -math.inf, 0.0
     dg = -de * (1.0 + ratio) + ratio / tau * (1.0 + e)
-    log_d = -c[I_TZ] / chi - c[I_LOG_TAU0] - math.log(2.0) - w_fwd / T + math.log(g)
+    log_d = -law.T_Z / chi - law.log_tau0 - LOG_2 - w_fwd / T + math.log(g)
     return log_d, -dw_fwd / T + dg / g
 
 
+def chi_source(chi, work, relax, law: Law):
+    """The local source of c₀χ and its derivative with respect to χ (MODEL.md §3):
+
+        c₀χ̇ = work·(χ∞ − χ) + relax·(χ_T − χ),   work = 2Ds̄/s_χ,  relax = c₀/t_r,
+
+    in K/s with work and relax in 1/s, or in K per step with both multiplied by Δt (as the
+    backward-Euler update uses it). Linear in χ, so a step solves it exactly. Scalars or arrays;
+    ``chi_source_compiled`` is the same function for the kernels.
+    """
+    return work * (law.chi_inf - chi) + relax * (law.chi_T - chi), -(work + relax)
+
+
+chi_source_compiled = njit(cache=True)(chi_source)
+
+
 @njit(cache=True)
-def _rates(tau: np.ndarray, chi: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
+def _rates(tau: np.ndarray, chi: np.ndarray, law: Law, out: np.ndarray) -> None:
     for i in range(tau.size):
-        log_d, _ = log_rate(tau[i], chi[i], c)
+        log_d, _ = log_rate(tau[i], chi[i], law)
         out[i] = math.exp(log_d)
 
 
@@ -96,6 +142,7 @@ def chi_rate(
     Args:
         rate: plastic rate D, 1/s. sbar: equivalent shear stress s̄, Pa. chi: χ, K.
     """
-    work = 2.0 * rate * sbar * (params.chi_inf - chi) / params.chi_stress_scale
-    relax = params.c0 * (chi - params.chi_relax_target) / params.relaxation_time
-    return (work - relax) / params.c0
+    law = pack(params)
+    work = 2.0 * np.asarray(rate, float) * np.asarray(sbar, float) / law.s_chi
+    source, _ = chi_source(np.asarray(chi, float), work, law.c0 * law.relax_rate, law)
+    return source / law.c0

@@ -12,7 +12,10 @@ everything at the end of the step:
 χ(Δγ) is a convex combination of χₙ, χ∞ and χ_T, so it never overshoots χ∞. The scalar
 equation is solved by Newton's method inside a bracket that every iterate tightens, falling
 back to geometric bisection, so no step size gives NaN, overflow or a root outside
-[0, s̄_tr/2G]. All quantities in SI; tensors in Mandel notation (``mandel``).
+[0, s̄_tr/2G]. Δγ below ``X_TINY`` = 1e-300 counts as zero (an elastic step), so a cold bath
+or a huge barrier, where D·Δt underflows, never reaches log 0 or 1/0; only a trial stress that
+is itself not representable gives NaN outputs (``update_points``). All quantities in SI;
+tensors in Mandel notation (``mandel``).
 """
 
 from __future__ import annotations
@@ -24,103 +27,122 @@ import numpy as np
 from numba import njit
 
 from stz_fem.material.parameters import MaterialParameters
-from stz_fem.material.stz import (
-    I_ALPHA,
-    I_C0,
-    I_CHI_INF,
-    I_CHI_T,
-    I_G,
-    I_K,
-    I_RELAX,
-    I_SCHI,
-    I_TZ,
-    log_rate,
-    pack,
-)
+from stz_fem.material.stz import Law, chi_source_compiled, log_rate, pack
 
 MAX_ITERATIONS = 200
 _RTOL = 1e-14
+X_TINY = 1e-300
+"""Smallest plastic increment Δγ the solver represents; below it a step is elastic."""
 
 
 @njit(cache=True)
-def _chi_of(x, sbar_tr, chi_n, rr, c):
-    """χ(Δγ) (K) and its derivatives with respect to Δγ and s̄_tr."""
-    two_g = 2.0 * c[I_G]
-    s_chi = c[I_SCHI]
+def _chi_of(x, sbar_tr, chi_n, relax, law):
+    """χ(Δγ) (K) at the end of the step and its derivatives with respect to Δγ and s̄_tr.
+
+    Backward Euler on the linear χ source: c₀(χ − χₙ) = work·(χ∞ − χ) + relax·(χ_T − χ) with
+    work = 2Δγ·s̄/s_χ and relax = c₀Δt/t_r, solved exactly in increment form.
+    """
+    two_g = 2.0 * law.G
     sbar = sbar_tr - two_g * x
-    work = 2.0 * x * sbar / s_chi
-    den = c[I_C0] + work + rr
+    work = 2.0 * x * sbar / law.s_chi
+    source, slope = chi_source_compiled(chi_n, work, relax, law)
+    den = law.c0 - slope
     # increment form: exactly χₙ when nothing happens; the clip only removes round-off
-    chi = chi_n + (work * (c[I_CHI_INF] - chi_n) + rr * (c[I_CHI_T] - chi_n)) / den
-    chi = min(max(chi, min(chi_n, c[I_CHI_INF], c[I_CHI_T] if rr > 0.0 else chi_n)),
-              max(chi_n, c[I_CHI_INF], c[I_CHI_T] if rr > 0.0 else chi_n))
-    k = (c[I_CHI_INF] - chi) / den
-    return chi, k * 2.0 * (sbar - two_g * x) / s_chi, k * 2.0 * x / s_chi
+    chi = chi_n + source / den
+    chi_t = law.chi_T if relax > 0.0 else chi_n
+    if not math.isfinite(chi):
+        # work or relax overflowed (inf/inf): χ is at the target of the larger one
+        return (law.chi_inf if work >= relax else chi_t), 0.0, 0.0
+    chi = min(max(chi, min(chi_n, law.chi_inf, chi_t)), max(chi_n, law.chi_inf, chi_t))
+    k = (law.chi_inf - chi) / den
+    return chi, k * 2.0 * (sbar - two_g * x) / law.s_chi, k * 2.0 * x / law.s_chi
 
 
 @njit(cache=True)
-def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, rr, c):
+def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
     """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs."""
-    chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, rr, c)
-    log_d, l_tau = log_rate(sbar_tr - 2.0 * c[I_G] * x + tau_shift, chi, c)
+    chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, relax, law)
+    log_d, l_tau = log_rate(sbar_tr - 2.0 * law.G * x + tau_shift, chi, law)
     if log_d == -math.inf:
         return math.inf, math.nan, chi, 0.0, 0.0, 0.0
-    l_chi = c[I_TZ] / (chi * chi)
+    l_chi = law.T_Z / chi / chi  # ∂ log D/∂χ (χ² could underflow to 0)
     phi = math.log(x) - log_dt - log_d
-    dphi_dx = 1.0 / x + 2.0 * c[I_G] * l_tau - l_chi * dchi_dx
+    dphi_dx = 1.0 / x + 2.0 * law.G * l_tau - l_chi * dchi_dx
     dphi_ds = -l_tau - l_chi * dchi_ds
-    return phi, dphi_dx, chi, dphi_ds, c[I_ALPHA] * l_tau, log_d
+    return phi, dphi_dx, chi, dphi_ds, law.alpha * l_tau, log_d
 
 
 @njit(cache=True)
-def solve_increment(sbar_tr, pressure, chi_n, dt, c):
-    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count."""
-    two_g = 2.0 * c[I_G]
-    rr = c[I_C0] * dt * c[I_RELAX]
-    tau_shift = -c[I_ALPHA] * pressure
-    log_dt = math.log(dt)
-    chi_elastic = chi_n + rr * (c[I_CHI_T] - chi_n) / (c[I_C0] + rr)
-    log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, c)
-    x_max = sbar_tr / two_g
-    if log_d0 == -math.inf or x_max <= 0.0:
-        return 0.0, chi_elastic, 0.0, 0.0, 0
+def _bracket(sbar_tr, tau_shift, chi_n, log_dt, log_d0, relax, law):
+    """The first bracket [lo, hi] of Δγ and φ, dφ/dΔγ, χ and the tangent partials at hi.
 
-    # The explicit estimate Δt·D_trial bounds the root from above when D falls with Δγ;
-    # where softening (χ rising) outpaces the stress drop, widen the bracket to s̄ = 0.
+    The explicit estimate Δt·D_trial bounds the root from above when D falls with Δγ; where
+    softening (χ rising) outpaces the stress drop, the bracket widens to s̄ = 0. An estimate
+    below X_TINY (D·Δt underflows: cold bath, huge barrier) is raised to X_TINY, so that
+    log Δγ and 1/Δγ stay finite; the caller takes φ(X_TINY) > 0 as an elastic step.
+    """
+    x_max = sbar_tr / (2.0 * law.G)
+    hi = min(max(math.exp(min(log_dt + log_d0, 700.0)), X_TINY), x_max)
+    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+        hi, sbar_tr, tau_shift, chi_n, log_dt, relax, law
+    )
     lo = 0.0
-    hi = min(math.exp(min(log_dt + log_d0, 700.0)), x_max)
-    x = hi
-    phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(x, sbar_tr, tau_shift, chi_n, log_dt, rr, c)
-    if phi < 0.0:
-        if hi < x_max:
-            lo, x = hi, x_max
-            phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
-                x, sbar_tr, tau_shift, chi_n, log_dt, rr, c
-            )
-        if phi <= 0.0:
-            # Flow faster than the step can follow even at s̄ = 0: full deviatoric relaxation.
-            return x_max, chi, 1.0 / two_g, 0.0, 1
-    hi = x
+    if phi < 0.0 and hi < x_max:
+        lo, hi = hi, x_max
+        phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
+            hi, sbar_tr, tau_shift, chi_n, log_dt, relax, law
+        )
+    return lo, hi, phi, dphi, chi, dphi_ds, dphi_dp
 
+
+@njit(cache=True)
+def _next_iterate(lo, hi, x_f, phi_f, dphi_f):
+    """Newton's step from the latest finite point, else Newton in log Δγ, else bisection;
+    always strictly inside (lo, hi) and not below X_TINY."""
+    candidate = math.nan
+    if dphi_f > 0.0:
+        candidate = x_f - phi_f / dphi_f
+        if not lo < candidate < hi:
+            # Newton in log Δγ never leaves (0, ∞): the right step for D ∝ Δγ⁰.
+            candidate = x_f * math.exp(max(-phi_f / (x_f * dphi_f), -700.0))
+    if not lo < candidate < hi:
+        candidate = math.sqrt(lo * hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
+    return max(candidate, X_TINY)
+
+
+@njit(cache=True)
+def solve_increment(sbar_tr, pressure, chi_n, dt, law):
+    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count.
+
+    Δγ = 0 (an elastic step) where D = 0, or where even Δγ = X_TINY would overshoot the root:
+    the increment is then below 1e-300, zero to double precision.
+    """
+    relax = law.c0 * dt * law.relax_rate
+    tau_shift = -law.alpha * pressure
+    log_dt = math.log(dt)
+    chi_elastic, _, _ = _chi_of(0.0, sbar_tr, chi_n, relax, law)
+    log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, law)
+    if log_d0 == -math.inf or not sbar_tr > 2.0 * law.G * X_TINY:
+        return 0.0, chi_elastic, 0.0, 0.0, 0
+    lo, hi, phi, dphi, chi, dphi_ds, dphi_dp = _bracket(
+        sbar_tr, tau_shift, chi_n, log_dt, log_d0, relax, law
+    )
+    if phi < 0.0 or (phi == 0.0 and lo > 0.0):
+        # Flow faster than the step can follow even at s̄ = 0: full deviatoric relaxation.
+        return hi, chi, 1.0 / (2.0 * law.G), 0.0, 1
     # Newton steps start from the latest point where φ is finite: near the STZ yield stress
     # φ jumps to +inf (D = 0), and those points only tighten the bracket.
-    x_f, phi_f, dphi_f = x, phi, dphi
+    x, x_f, phi_f, dphi_f = hi, hi, phi, dphi
     iterations = 1
     while iterations < MAX_ITERATIONS:
+        if hi <= X_TINY:
+            return 0.0, chi_elastic, 0.0, 0.0, iterations
         # φ is a relative residual whose round-off floor scales with Δγ·dφ/dΔγ.
         if abs(phi) <= _RTOL * max(1.0, x * dphi) or hi - lo <= _RTOL * hi:
             break
-        candidate = math.nan
-        if dphi_f > 0.0:
-            candidate = x_f - phi_f / dphi_f
-            if not lo < candidate < hi:
-                # Newton in log Δγ never leaves (0, ∞): the right step for D ∝ Δγ⁰.
-                candidate = x_f * math.exp(max(-phi_f / (x_f * dphi_f), -700.0))
-        if not lo < candidate < hi:
-            candidate = math.sqrt(lo * hi) if lo > 0.0 and hi > 4.0 * lo else 0.5 * (lo + hi)
-        x = candidate
+        x = _next_iterate(lo, hi, x_f, phi_f, dphi_f)
         phi, dphi, chi, dphi_ds, dphi_dp, _ = _residual(
-            x, sbar_tr, tau_shift, chi_n, log_dt, rr, c
+            x, sbar_tr, tau_shift, chi_n, log_dt, relax, law
         )
         iterations += 1
         if phi > 0.0:
@@ -129,28 +151,48 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, c):
             lo = x
         if phi < math.inf and dphi > 0.0:
             x_f, phi_f, dphi_f = x, phi, dphi
-    if not dphi > 0.0:
+    if not 0.0 < dphi < math.inf:
         return x, chi, 0.0, 0.0, iterations
     return x, chi, -dphi_ds / dphi, -dphi_dp / dphi, iterations
 
 
 @njit(cache=True)
-def update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tangent):
+def _tangent(out, s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk):
+    """dσ/dε (Pa, Mandel) of one point: elastic, minus the radial return's dependence on the
+    trial stress, with Δγ(s̄_tr, p) from the implicit function theorem (non-symmetric for
+    α > 0: non-associated flow)."""
+    scale = x / sbar_tr if x > 0.0 else 0.0
+    shear = 2.0 * g * (1.0 - 2.0 * g * scale)
+    nn = 2.0 * g * g * (scale - dx_ds) / sbar_tr**2 if x > 0.0 else 0.0
+    ni = 2.0 * g * k_bulk * dx_dp / sbar_tr if x > 0.0 else 0.0
+    for a in range(6):
+        for b in range(6):
+            vol = (k_bulk - shear / 3.0) if (a < 3 and b < 3) else 0.0
+            value = vol + (shear if a == b else 0.0) + nn * s_tr[a] * s_tr[b]
+            out[a, b] = value + (ni * s_tr[a] if b < 3 else 0.0)
+
+
+@njit(cache=True)
+def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
     """Backward-Euler update of n points, written into the output arrays.
+
+    A point whose trial stress is not finite (|s| beyond ~1e154 Pa, or a NaN strain) or whose
+    χ is not positive gets NaN outputs: no physical step reaches it, and the finite-element
+    solver takes the NaN residual as a failed step and cuts the time step.
 
     Args:
         eps: (n, 6) total strain at the end of the step, Mandel.
         epsp_n, chi_n: (n, 6) plastic strain and (n,) χ (K) at the start of the step.
         dt: step, s (> 0).
-        c: packed parameters (``stz.pack``).
+        law: the material's constants (``stz.pack``).
         sigma, epsp, chi, rate: outputs (n, 6) Pa, (n, 6), (n,) K, (n,) plastic rate D in 1/s.
         tangent: (n, 6, 6) algorithmic tangent dσ/dε in Pa, or an empty array to skip it.
 
     Returns:
         The largest number of scalar iterations any point needed.
     """
-    g = c[I_G]
-    k_bulk = c[I_K]
+    g = law.G
+    k_bulk = law.K
     with_tangent = tangent.shape[0] > 0
     worst = 0
     s_tr = np.empty(6)
@@ -163,7 +205,10 @@ def update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tangent):
             s_tr[j] = 2.0 * g * (dev - epsp_n[i, j])
             sq += s_tr[j] * s_tr[j]
         sbar_tr = math.sqrt(0.5 * sq)
-        x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, c)
+        if not (math.isfinite(sbar_tr) and math.isfinite(pressure) and chi_n[i] > 0.0):
+            _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
+            continue
+        x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, law)
         worst = max(worst, its)
         scale = x / sbar_tr if x > 0.0 else 0.0
         for j in range(6):
@@ -172,15 +217,19 @@ def update_points(eps, epsp_n, chi_n, dt, c, sigma, epsp, chi, rate, tangent):
             sigma[i, j] = s_tr[j] - 2.0 * g * plastic - (pressure if j < 3 else 0.0)
         rate[i] = x / dt
         if with_tangent:
-            shear = 2.0 * g * (1.0 - 2.0 * g * scale)
-            nn = 2.0 * g * g * (scale - dx_ds) / sbar_tr**2 if x > 0.0 else 0.0
-            ni = 2.0 * g * k_bulk * dx_dp / sbar_tr if x > 0.0 else 0.0
-            for a in range(6):
-                for b in range(6):
-                    vol = (k_bulk - shear / 3.0) if (a < 3 and b < 3) else 0.0
-                    value = vol + (shear if a == b else 0.0) + nn * s_tr[a] * s_tr[b]
-                    tangent[i, a, b] = value + (ni * s_tr[a] if b < 3 else 0.0)
+            _tangent(tangent[i], s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk)
     return worst
+
+
+@njit(cache=True)
+def _fail(i, sigma, epsp, chi, rate, tangent, with_tangent):
+    """NaN outputs at point i: the flag of a state the update cannot take."""
+    sigma[i, :] = math.nan
+    epsp[i, :] = math.nan
+    chi[i] = math.nan
+    rate[i] = math.nan
+    if with_tangent:
+        tangent[i, :, :] = math.nan
 
 
 @dataclass(frozen=True)
@@ -198,7 +247,7 @@ class UpdateResult:
 
 
 def integrate(
-    params: MaterialParameters | np.ndarray,
+    params: MaterialParameters | Law,
     strain: np.ndarray,
     plastic_strain: np.ndarray,
     chi: np.ndarray,
@@ -208,7 +257,7 @@ def integrate(
     """Backward-Euler update of n points (allocating outputs); see ``update_points``.
 
     Args:
-        params: material parameters, or an array from ``stz.pack``.
+        params: material parameters, or their constants from ``stz.pack``.
         strain: (n, 6) total strain at the end of the step, Mandel.
         plastic_strain: (n, 6) plastic strain at the start, Mandel.
         chi: (n,) effective temperature at the start, K.
@@ -216,7 +265,7 @@ def integrate(
     """
     if not dt > 0.0:
         raise ValueError(f"time step must be > 0 s, got {dt!r}")
-    c = pack(params) if isinstance(params, MaterialParameters) else params
+    law = pack(params) if isinstance(params, MaterialParameters) else params
     eps = np.ascontiguousarray(strain, dtype=float).reshape(-1, 6)
     n = eps.shape[0]
     epsp_n = np.ascontiguousarray(plastic_strain, dtype=float).reshape(n, 6)
@@ -226,7 +275,7 @@ def integrate(
         np.empty((n, 6, 6)) if with_tangent else None, 0,
     )
     worst = update_points(
-        eps, epsp_n, chi_n, float(dt), c, out.stress, out.plastic_strain, out.chi, out.rate,
+        eps, epsp_n, chi_n, float(dt), law, out.stress, out.plastic_strain, out.chi, out.rate,
         out.tangent if with_tangent else np.empty((0, 6, 6)),
     )
     return UpdateResult(

@@ -57,8 +57,9 @@ def _curve(rate, temperature, stress):
     from stz_fem.calibration.config import CurveSpec
     from stz_fem.calibration.curves import DataCurve
 
-    spec = CurveSpec(Path("synthetic.csv"), "g", "s", 1.0, 1.0, "simple-shear", rate,
-                     temperature, (0.0, 0.3), 1.0, "curves[0]")
+    spec = CurveSpec(path=Path("synthetic.csv"), strain_column="g", stress_column="s",
+                     loading="simple-shear", rate=rate, temperature=temperature,
+                     strain_window=(0.0, 0.3), where="curves[0]")
     strain = np.linspace(0.0, 0.3, 301)
     peak, flow = stress
     values = np.where(strain < 0.05, peak * strain / 0.05, flow)
@@ -81,7 +82,7 @@ def test_rate_analyses_of_the_calibration_curves():
         for rate in (1e8, 1e9, 1e10):
             flow = 0.2e9 + BOLTZMANN * T / v_star * np.log(rate / 1e8)  # below the peaks
             curves.append(_curve(rate, T, (peak, flow)))
-    report = rate_analyses(curves, params, Analyses(True, True, 0.05))
+    report = rate_analyses(curves, params, Analyses(johnson_samwer=True, eyring=True))
     assert [e["rate_per_s"] for e in report["johnson_samwer"]] == [1e8, 1e9, 1e10]
     for entry in report["johnson_samwer"]:
         assert entry["gamma_C0"] == pytest.approx(0.036, rel=1e-9)
@@ -91,7 +92,7 @@ def test_rate_analyses_of_the_calibration_curves():
     for entry in report["eyring"]:
         assert entry["V_star_m3"] == pytest.approx(v_star, rel=1e-9)
     assert rate_analyses(curves, params, Analyses()) == {}
-    slow = rate_analyses(curves, params.replace(T_Z=21000.0), Analyses(True, False, 0.05))
+    slow = rate_analyses(curves, params.replace(T_Z=21000.0), Analyses(johnson_samwer=True))
     assert all(e["W0_K"] is None and "attempt rate" in e["warning"]
                for e in slow["johnson_samwer"])
 

@@ -111,3 +111,17 @@ def test_thermal_relaxation_without_flow_decays_towards_chi_T_with_time_t_r():
     for _ in range(1000):
         chi = integrate(p, np.zeros(6), np.zeros(6), chi, dt, with_tangent=False).chi
     assert chi[0] - 450.0 == pytest.approx(250.0 * np.exp(-10.0 / 10.0), rel=1e-3)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"t_r0": 1e-2, "chi_T": 450.0}], ids=["work", "relax"])
+def test_chi_step_is_backward_euler_on_chi_rate(overrides):
+    """The update and chi_rate share one χ source: χ − χₙ = Δt·χ̇(D, s̄, χ) at the step's end."""
+    from stz_fem.material import chi_rate
+
+    p = VIT.replace(**overrides)
+    eps, chi_n, dt = strain_with(p, 1.1, 0.0, seed=5), 650.0, 1e-3
+    res = integrate(p, eps, np.zeros(6), [chi_n], dt)
+    assert res.rate[0] > 0.0
+    sbar = equivalent_shear_stress(res.stress[0])
+    expected = dt * chi_rate(p, res.rate[0], sbar, res.chi[0])
+    assert res.chi[0] - chi_n == pytest.approx(expected, rel=1e-9)

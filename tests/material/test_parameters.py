@@ -74,3 +74,30 @@ def test_unparsable_and_missing_files(tmp_path):
         load(bad)
     with pytest.raises(InputError, match="not a material file or preset"):
         load(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("key", ["G", "s_y", "tau0", "Delta", "T", "chi0", "s_chi", "W0", "E",
+                                 "nu", "alpha", "E_r", "t_r0"])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_nan_and_infinities_are_refused_except_relaxation_off(key, value):
+    if key == "t_r0" and value == math.inf:
+        assert load({"preset": "vitreloy1", "t_r0": value}).relaxation_time == math.inf
+        return
+    preset = "vitreloy1" if key in ("E", "nu") else "cu50zr50"
+    with pytest.raises(InputError, match=rf"^material\.{key} = {value!r}: must be"):
+        from_mapping({"preset": preset, key: value})
+
+
+def test_parameters_are_frozen_and_replace_keeps_the_elastic_partner():
+    p = load("vitreloy1")
+    with pytest.raises(ValueError, match="frozen"):
+        p.chi0 = 1.0
+    q = p.replace(E=90e9)
+    assert (q.E, q.nu) == (pytest.approx(90e9), pytest.approx(0.35))
+    assert p.replace(chi0=p.chi0) == p
+
+
+def test_missing_parameter_names_its_range():
+    data = {k: v for k, v in PRESETS["cu50zr50"].items() if k != "chi0"}
+    with pytest.raises(InputError, match=r"^material\.chi0: missing \(must be > 0 \(K\)\)$"):
+        from_mapping(data)
