@@ -8,20 +8,18 @@ library can change underneath them; ``tests/test_benchmarks.py`` runs every scri
 
 from __future__ import annotations
 
-import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
-
 import argparse
 import math
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mpi4py import MPI
+if TYPE_CHECKING:  # the simulation modules load only when a benchmark runs one
+    from mpi4py import MPI
 
-from stz_fem.results import read_summary
-from stz_fem.simulation import Simulation
+    from stz_fem.simulation import Simulation
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -40,13 +38,21 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
 
 
 @contextmanager
-def case_run(data: dict, out: Path, comm: MPI.Comm = MPI.COMM_WORLD, reuse: bool = True
+def case_run(data: dict, out: Path, comm: MPI.Comm | None = None, reuse: bool = True
              ) -> Iterator[tuple[Simulation, dict, str | None]]:
-    """The simulation of ``data`` in ``out`` run to its end, reusing what ``out`` holds of
-    this very case when ``reuse``: yields the open simulation, its summary and what was
-    reused ("completed": nothing was run; "checkpoint": an interrupted run was continued, its
-    times accumulate over both; None: a fresh run, timed in this process)."""
-    with Simulation(data, out, comm) as sim:
+    """The simulation of ``data`` in ``out`` (on ``comm``, default all ranks) run to its end,
+    reusing what ``out`` holds of this very case when ``reuse``: yields the open simulation,
+    its summary and what was reused ("completed": nothing was run; "checkpoint": an
+    interrupted run was continued, its times accumulate over both; None: a fresh run, timed in
+    this process)."""
+    import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+    from mpi4py import MPI
+
+    from stz_fem.results import read_summary
+    from stz_fem.simulation import Simulation
+
+    with Simulation(data, out, MPI.COMM_WORLD if comm is None else comm) as sim:
         previous = sim.previous_run() if reuse else None
         if previous == "completed":
             summary = read_summary(out)
@@ -55,7 +61,7 @@ def case_run(data: dict, out: Path, comm: MPI.Comm = MPI.COMM_WORLD, reuse: bool
         yield sim, summary, previous
 
 
-def run_case(data: dict, out: Path, comm: MPI.Comm = MPI.COMM_WORLD, reuse: bool = True
+def run_case(data: dict, out: Path, comm: MPI.Comm | None = None, reuse: bool = True
              ) -> tuple[dict, str | None]:
     """``case_run`` for callers that need only the summary and what was reused."""
     with case_run(data, out, comm, reuse) as (_, summary, previous):

@@ -8,7 +8,7 @@ ratio of wall times and as a ratio of CPU times summed over ranks (the latter is
 one when other jobs share the cores). Also Newton iterations per increment and peak memory
 summed over ranks. Returns and prints the ratios; seconds only as the scale of the unit.
 
-Full size (docs/numerics.md: ``--end-strain 0.1``, on 1 and 2 ranks; a few minutes each):
+Full size (docs/numerics.md: ``--end-strain 0.1``, on 1 and 2 ranks; several minutes each):
 
     .venv/bin/python benchmarks/fem_step.py [--sizes 5e-4 2.5e-4] [--end-strain 0.1]
     scripts/mpirun -n 2 .venv/bin/python benchmarks/fem_step.py [--linear iterative]

@@ -11,7 +11,7 @@ not compared (other jobs share the cores). The default grading 2 keeps the eleme
 1.05 h over ±3 mm of mid-height, where the bands are (χ FWHM ~4.3 mm); with grading 4 the
 second row is already 1.3 h high. Writes OUT/table.json.
 
-Full size (one rank, about 25 min; the ℓ_χ = 2 mm pair alone about 6 min):
+Full size (one rank; the ℓ_χ = 2 mm pair takes about 5 CPU-minutes, ℓ_χ = 0 longer):
 
     .venv/bin/python benchmarks/strip_mesh_objectivity.py [--sizes 1e-3 5e-4] [--l-chi 2e-3 0]
         [--grading 2] [--out results/mesh_objectivity]
