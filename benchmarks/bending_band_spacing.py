@@ -12,8 +12,9 @@ profile (its autocorrelation's first maximum, ``bands.profile_period``). A beam'
 the mean over those strains; the table gives, for each t, the mean and standard deviation over
 the seeds and the spacing over t (Conner et al. 2004 measured spacing ≈ 0.1 t and proportional
 to t), and a least-squares fit spacing = a + b t over all runs. Writes table.json and a
-figure: plastic strain maps (first seed) and spacing against t. Baseline: the 0.1 t of Conner
-et al. and the fit's slope (spacing per thickness), not a time.
+figure: plastic strain maps (first seed) and spacing against t. Baseline: the measured
+spacing of Conner et al., 0.1 t (drawn in the figure; each thickness's spacing is also given
+over t). No timing.
 
 Full size (docs/validation.md: 15 beams, hours on one rank; rerunning reuses them):
 
