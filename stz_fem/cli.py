@@ -71,9 +71,9 @@ def _run(args: argparse.Namespace) -> int:
             f" {summary['wall_time_s']:.1f} s"
         )
         print(
-            f"bands: L = {_fmt(b['localization_index'])}, onset at nominal strain "
-            f"{_fmt(b['onset_nominal_strain'])}, orientation {_fmt(b['orientation_deg'])} deg,"
-            f" width {_fmt(b['width_m'])} m"
+            f"bands: L = {_fmt(b.get('localization_index'))}, onset at nominal strain "
+            f"{_fmt(b.get('onset_nominal_strain'))}, orientation "
+            f"{_fmt(b.get('orientation_deg'))} deg, width {_fmt(b.get('width_m'))} m"
         )
         for name in ("fields.pvd", "curve.csv", "summary.json", "run.png"):
             if (out / name).exists():

@@ -46,9 +46,9 @@ def assert_rank_independent(parallel, serial, parallel_dir, serial_dir, column, 
     """Same steps and band measures ``keys`` on all ranks and on one, and the same curve
     ``column`` (checked on rank 0); returns the serial summary."""
     assert parallel["steps"] == serial["steps"]
-    for key in keys:
-        expected = serial["bands"][key]
-        assert parallel["bands"][key] == (
+    for key in keys:  # surface band counts exist only for specimens with a tensile face
+        expected = serial["bands"].get(key)
+        assert parallel["bands"].get(key) == (
             None if expected is None else pytest.approx(expected, rel=1e-6, abs=1e-9))
     if MPI.COMM_WORLD.rank == 0:
         a = read_curve(parallel_dir / "curve.csv")
