@@ -136,12 +136,7 @@ def run(
     epsp, chi, acc = np.zeros(6), np.array([params.chi0]), 0.0
     rows = [(0.0, 0.0, 0.0, params.chi0, 0.0, 0.0, 0.0, 0.0)]
     for _ in range(max_steps):
-        if loading.kind == "creep":
-            if loading.duration is not None:
-                dt = min(dt, loading.duration - t)
-        else:
-            dt = min(dt, (end_component - abs(eps[loading.driven])) / loading.component_of(
-                loading.rate))
+        dt = _capped(dt, t, eps, loading, end_component)
         trial = eps.copy()
         if loading.kind != "creep":
             trial[loading.driven] += rate_component * dt
@@ -153,39 +148,50 @@ def run(
                                "step the local update accepts")
             continue
         new_eps, res = step
-        d_chi = abs(res.chi[0] - chi[0])
-        d_plastic = 2.0 * res.rate[0] * dt
-        d_stress = abs(loading.stress_of(res.stress[0, loading.driven]) - rows[-1][2]) / (
-            stress_scale)
-        ratio = max(
-            d_chi / limits.chi, d_plastic / limits.plastic_strain,
-            0.0 if loading.kind == "creep" else d_stress / limits.stress,
-        )
+        ratio = _increment_ratio(res, chi[0], dt, rows[-1][2], loading, limits, stress_scale)
         if not CONTROLLER.accepts(ratio):
             dt = CONTROLLER.retry(dt, ratio)
             continue
         t += dt
         eps, epsp, chi = new_eps, res.plastic_strain[0], res.chi
-        acc += d_plastic
+        acc += 2.0 * res.rate[0] * dt
         sigma = res.stress[0]
         rows.append((
             t, loading.strain_of(eps[loading.driven]), loading.stress_of(sigma[loading.driven]),
             chi[0], acc, res.rate[0], float(equivalent_shear_stress(sigma)),
             float(pressure(sigma)),
         ))
-        done = (
-            abs(eps[loading.driven]) >= end_component * (1.0 - 1e-12)
-            if loading.kind != "creep"
-            else abs(eps[5]) >= end_component
-            or (loading.duration is not None and t >= loading.duration * (1.0 - 1e-12))
-        )
-        if done:
+        if _finished(t, eps, loading, end_component):
             break
         dt = CONTROLLER.next(dt, ratio)
     else:
         raise RunError(f"material point: not finished after {max_steps} steps")
     data = np.array(rows)
     return {name: data[:, k] for k, name in enumerate(CURVE_COLUMNS)}
+
+
+def _capped(dt: float, t: float, eps: np.ndarray, loading: Loading, end: float) -> float:
+    """The step (s) shortened to end exactly at the loading's end strain or creep duration."""
+    if loading.kind != "creep":
+        return min(dt, (end - abs(eps[loading.driven])) / loading.component_of(loading.rate))
+    return dt if loading.duration is None else min(dt, loading.duration - t)
+
+
+def _finished(t: float, eps: np.ndarray, loading: Loading, end: float) -> bool:
+    if loading.kind != "creep":
+        return abs(eps[loading.driven]) >= end * (1.0 - 1e-12)
+    return abs(eps[5]) >= end or (
+        loading.duration is not None and t >= loading.duration * (1.0 - 1e-12))
+
+
+def _increment_ratio(res, chi: float, dt: float, stress: float, loading: Loading,
+                     limits: StepLimits, stress_scale: float) -> float:
+    """The step's largest increment relative to its limit (χ in K, plastic strain, and the
+    loaded stress relative to ``stress_scale`` except in creep)."""
+    d_stress = abs(loading.stress_of(res.stress[0, loading.driven]) - stress) / stress_scale
+    return max(abs(res.chi[0] - chi) / limits.chi,
+               2.0 * res.rate[0] * dt / limits.plastic_strain,
+               0.0 if loading.kind == "creep" else d_stress / limits.stress)
 
 
 def _equilibrate(c, eps, epsp, chi, dt, free, target):
