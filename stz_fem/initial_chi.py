@@ -101,15 +101,7 @@ def gridded(
     path = Path(path)
     if not path.is_file():
         raise InputError(f"initial_chi.file = '{path}': no such file")
-    data = np.load(path)
-    for name in ("x_m", "y_m", key):
-        if name not in data:
-            raise InputError(
-                f"initial_chi.file = '{path}': no array '{name}'; has {', '.join(data.files)}"
-            )
-    x, y, values = data["x_m"], data["y_m"], np.asarray(data[key], float)
-    if frame is not None:
-        values = values[frame]
+    x, y, values = _grid(path, key, frame)
     if periodic:
         dx, dy = x[1] - x[0], y[1] - y[0]
         x = np.concatenate([[x[0] - dx], x, [x[-1] + dx]])
@@ -144,11 +136,38 @@ def chi0_field(
     if spec.kind == "random":
         return lambda x: random_field(x, lower, upper, chi0, spec.std, spec.correlation_length,
                                       spec.seed)
+    _grid(Path(spec.file), spec.key, spec.frame)  # a bad file fails here, before any solve
     _check_grid_covers(spec.file, lower, upper)
     if spec.energy_beta is None:
         return lambda x: gridded(x, spec.file, spec.key, spec.frame)
     return lambda x: chi_from_energy(gridded(x, spec.file, spec.key, spec.frame),
                                      spec.energy_beta, spec.energy_u0, T_Z)
+
+
+def _grid(path: Path, key: str, frame: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cell-centre coordinates x, y (m) and the [y, x] field ``key`` of an .npz grid (of frame
+    ``frame`` of a [frame, y, x] array). InputError for a file that is not such a grid."""
+    where = f"initial_chi.file = '{path}'"
+    try:
+        with np.load(path) as data:
+            missing = [n for n in ("x_m", "y_m", key) if n not in data.files]
+            if missing:
+                raise InputError(f"{where}: no array '{missing[0]}'; has "
+                                 f"{', '.join(data.files)}")
+            x, y, values = (np.asarray(data[n], float) for n in ("x_m", "y_m", key))
+    except (OSError, ValueError, EOFError) as err:
+        raise InputError(f"{where}: not a NumPy .npz grid ({err})") from None
+    if frame is not None:
+        if not -values.shape[0] <= frame < values.shape[0] or values.ndim != 3:
+            raise InputError(f"initial_chi.frame = {frame}: the array '{key}' has shape "
+                             f"{values.shape} ([frame, y, x] needed, frame < {values.shape[0]})")
+        values = values[frame]
+    if values.shape != (y.size, x.size) or x.size < 2 or y.size < 2:
+        raise InputError(f"{where}: '{key}' has shape {values.shape}; [y, x] = "
+                         f"({y.size}, {x.size}) with at least 2 × 2 cells expected")
+    if not np.all(np.isfinite(values)):
+        raise InputError(f"{where}: '{key}' holds NaN or infinite values")
+    return x, y, values
 
 
 def _check_grid_covers(path: str, lower: np.ndarray, upper: np.ndarray) -> None:

@@ -20,7 +20,14 @@ def read_summary(run: str | Path) -> dict:
     path = Path(run) / "summary.json"
     if not path.is_file():
         raise InputError(f"{run}: no summary.json (not a stz-fem run directory)")
-    return json.loads(path.read_text())
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not a readable summary ({err}); a killed run leaves the "
+                         "previous one, so this file was changed by hand") from None
+    if not isinstance(summary, dict) or "case" not in summary:
+        raise InputError(f"{path}: not a stz-fem summary (no 'case')")
+    return summary
 
 
 def frames(run: str | Path) -> list[tuple[float, Path]]:
@@ -28,7 +35,10 @@ def frames(run: str | Path) -> list[tuple[float, Path]]:
     pvd = Path(run) / "fields.pvd"
     if not pvd.is_file():
         raise InputError(f"{run}: no fields.pvd (was output.fields false?)")
-    root = ET.parse(pvd).getroot()
+    try:
+        root = ET.parse(pvd).getroot()
+    except ET.ParseError as err:
+        raise InputError(f"{pvd}: not a readable ParaView collection ({err})") from None
     return [(float(d.get("timestep")), pvd.parent / d.get("file"))
             for d in root.iter("DataSet")]
 

@@ -14,6 +14,7 @@ import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,13 @@ def read(path: Path, solver, vectors: dict[str, fem.Function]) -> dict[str, Any]
     scalars. Collective; the mesh must be the one the checkpoint was written from."""
     if not path.is_file():
         raise InputError(f"--restart: no checkpoint {path} (the run wrote none yet)")
-    with np.load(path) as data:
-        stored = {name: data[name] for name in data.files}
+    try:
+        with np.load(path) as data:
+            stored = {name: data[name] for name in data.files}
+        scalars = json.loads(str(stored["scalars"]))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+        raise InputError(f"--restart: {path} is damaged ({type(err).__name__}: {err}); "
+                         "run again without --restart") from None
     mesh, q = solver.mesh, solver.q
     tdim = mesh.topology.dim
     local = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
@@ -94,4 +100,4 @@ def read(path: Path, solver, vectors: dict[str, fem.Function]) -> dict[str, Any]
     for f, key in ((solver.u, "u"), *((f, f"vector_{n}") for n, f in vectors.items())):
         f.x.array[index] = stored[key][pos]
         f.x.scatter_forward()
-    return json.loads(str(stored["scalars"]))
+    return scalars

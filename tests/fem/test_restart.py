@@ -130,3 +130,20 @@ def test_a_killed_or_interrupted_run_restarts_to_the_uninterrupted_result(tmp_pa
     np.testing.assert_allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-8)
     np.testing.assert_allclose(b["max_chi_K"], a["max_chi_K"], rtol=1e-8)
     assert not list(part.glob("*.tmp*"))
+
+
+def test_damaged_run_files_give_one_line(tmp_path, capsys):
+    """A truncated checkpoint (disk full, copied half) and a summary edited into invalid JSON
+    end in one error line, not a traceback."""
+    out = tmp_path / "run"
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=3"]) == 4
+    data = (out / "checkpoint.npz").read_bytes()
+    (out / "checkpoint.npz").write_bytes(data[: len(data) // 2])
+    capsys.readouterr()
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--restart"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "damaged" in err
+    (out / "summary.json").write_text('{"status": "running", "case": ')
+    assert main(["bands", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "summary.json" in err
