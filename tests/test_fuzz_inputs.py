@@ -9,6 +9,7 @@ would show as an internal error. A sample runs in the suite, every mutation with
 
 import copy
 import random
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,34 @@ def test_garbage_case_files_give_one_line(tmp_path, content):
     with pytest.raises(InputError) as err:
         load_case(read_case(path))
     assert "\n" not in str(err.value)
+
+
+def material_mutations():
+    """Every parameter of every preset (and of the shipped fitted material files) replaced by
+    each bad value, deleted, or misspelt."""
+    from stz_fem.material import PRESETS
+
+    rng = random.Random(2)
+    bases = {f"preset {name}": dict(values) for name, values in PRESETS.items()}
+    for path in sorted(ROOT.glob("calibration/**/material.toml")):
+        bases[str(path.relative_to(ROOT))] = tomllib.loads(path.read_text())
+    for name, base in bases.items():
+        for key in base:
+            for value in VALUES:
+                yield name, {**base, key: value}
+            yield name, {k: v for k, v in base.items() if k != key}
+            yield name, {**{k: v for k, v in base.items() if k != key}, _typo(key, rng): base[key]}
+
+
+def test_every_mutated_material_validates_or_gives_one_line():
+    from stz_fem.material import from_mapping
+
+    outcomes = []
+    for _name, data in material_mutations():
+        try:
+            from_mapping(data, where="material")
+            outcomes.append("valid")
+        except InputError as err:
+            assert "\n" not in str(err)
+            outcomes.append(str(err))
+    assert len(outcomes) > 300 and sum(o != "valid" for o in outcomes) > 0.8 * len(outcomes)
