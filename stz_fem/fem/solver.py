@@ -129,7 +129,7 @@ class MechanicsSolver:
         self.x_committed = self.x.copy()
         self._last_increment = self.x.copy()
         self._last_dt = 0.0
-        self._callback_error: Exception | None = None
+        self._callback_error: str | None = None
         self._setup_snes(petsc_options or {})
 
     def _setup_snes(self, user_options: dict) -> None:
@@ -219,7 +219,10 @@ class MechanicsSolver:
             # An error on this rank alone must not leave the other ranks waiting in the
             # assembly's collectives: note it, poison the residual (its norm, a global
             # reduction, is then NaN on every rank, so SNES stops everywhere) and go on.
-            self._callback_error = self._callback_error or err
+            # (kept as text: the exception's traceback would hold this callback's PETSc
+            # vectors alive on this rank only, and their collective destruction would then
+            # pair with different objects on the other ranks)
+            self._callback_error = self._callback_error or f"{type(err).__name__}: {err}"
             self.stress[:] = np.nan
         self.q.assign(self.sigma_q, self.stress)
         self.q.assign(self.tangent_q, self.tangent)
@@ -266,8 +269,8 @@ class MechanicsSolver:
     def _raise_callback_error(self) -> None:
         """Raise ``CallbackError`` on every rank if the residual failed on any (collective)."""
         comm = self.mesh.comm
-        error, self._callback_error = self._callback_error, None
-        reports = comm.allgather(None if error is None else f"{type(error).__name__}: {error}")
+        reports = comm.allgather(self._callback_error)
+        self._callback_error = None
         failed = [(rank, text) for rank, text in enumerate(reports) if text is not None]
         if failed:
             rank, text = failed[0]
