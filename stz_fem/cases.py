@@ -59,7 +59,8 @@ Material = Annotated[MaterialParameters, BeforeValidator(_material),
 
 class MeshSection(Section):
     size: float = Field(gt=0.0, description="m, element size where bands are expected")
-    degree: Literal[1, 2] = Field(2, description="polynomial degree of the displacement")
+    # an int in [1, 2], not Literal[1, 2], which would take true as 1
+    degree: int = Field(2, ge=1, le=2, description="polynomial degree of the displacement")
     grading: float = Field(1.0, ge=1.0, le=1e3,
                            description="element size far from the band / near it")
     max_dofs: int | None = Field(

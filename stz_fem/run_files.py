@@ -193,7 +193,8 @@ def case_changes(old: Any, new: Any, path: str = "") -> list[str]:
 
 def probe_output(out: Path, comm: MPI.Comm) -> None:
     """InputError on every rank unless the output directory can be made and written (tried
-    on rank 0 before anything is built, so a bad --out costs no meshing or solving)."""
+    on rank 0 before anything is built, so a bad --out costs no meshing or solving); removes
+    temporary files that a run killed while writing left there."""
     problem = None
     if comm.rank == 0:
         probe = out / ".stz-fem-write-test"
@@ -201,6 +202,8 @@ def probe_output(out: Path, comm: MPI.Comm) -> None:
             out.mkdir(parents=True, exist_ok=True)
             probe.write_text("")
             probe.unlink()
+            for stale in out.glob("*.tmp*"):  # left by a run killed while writing
+                stale.unlink()
         except OSError as err:
             problem = f"--out {out}: cannot write there ({err.strerror or err})"
     problem = comm.bcast(problem, root=0)

@@ -166,3 +166,24 @@ def test_every_mutated_material_validates_or_gives_one_line():
             assert "\n" not in str(err)
             outcomes.append(str(err))
     assert len(outcomes) > 300 and sum(o != "valid" for o in outcomes) > 0.8 * len(outcomes)
+
+
+TOML_VALUES = ("nan", "inf", "-inf", "-1.0", "0.0", '"text"', '[1.0, "a"]', "{a = 1}", "true")
+
+
+@pytest.mark.parametrize("index", range(24))
+def test_the_cli_refuses_bad_values_with_exit_2_and_one_line(index, tmp_path, capsys):
+    """``stz-fem run CASE --set key=value`` with a bad value: exit status 2, one error line,
+    no traceback, and nothing built (a sample of leaves × values of every shipped case)."""
+    from stz_fem.cli import main
+
+    rng = random.Random(index)
+    path = rng.choice([p for p in CASES if "calibration" not in str(p)])
+    leaf = rng.choice([leaf for leaf in _leaves(read_case(path)) if leaf[0] != "specimen"])
+    value = rng.choice(TOML_VALUES)
+    override = f"{'.'.join(leaf)}={value}"
+    if _check(apply_overrides(read_case(path), [override])) == "valid":
+        pytest.skip(f"{override} is valid for {path.name}")
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--set", override]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("stz-fem: error:") and "Traceback" not in err

@@ -26,7 +26,7 @@ class HomogeneousBlock(Specimen):
     name = "block"
 
     class Geometry(Section):
-        dimension: Literal[2, 3] = 2
+        dimension: int = Field(2, ge=2, le=3)  # not Literal[2, 3]: it would take true
 
     class Loading(Section):
         kind: Literal["simple-shear", "uniaxial-tension"] = "simple-shear"

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-from typing import Literal
-
 import numpy as np
 from mpi4py import MPI
 from pydantic import Field
@@ -52,7 +50,7 @@ class Indentation(Specimen):
         indenter_radius: float = Field(1e-3, gt=0.0, description="m")
         refine_radius: float = Field(0.3e-3, gt=0.0,
                                      description="m (mesh.size applies within it)")
-        dimension: Literal[2, 3] = 2
+        dimension: int = Field(2, ge=2, le=3)  # not Literal[2, 3]: it would take true
 
     class Loading(Section):
         indenter_velocity: float = Field(1e-6, gt=0.0, description="m/s")

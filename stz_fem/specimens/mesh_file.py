@@ -51,7 +51,7 @@ class MeshFile(Specimen):
         # mesh.size and mesh.grading have no meaning for a given mesh: not allowed here
         file: str = Field(description="path of a .msh or meshio-readable mesh, relative to the "
                                       "case file")
-        degree: Literal[1, 2] = Field(2, description="polynomial degree of the displacement")
+        degree: int = Field(2, ge=1, le=2, description="polynomial degree of the displacement")
 
     class Loading(Section):
         end_time: float = Field(gt=0.0, description="s")

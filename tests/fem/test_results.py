@@ -1,13 +1,16 @@
-"""Band measures recomputed from a finished run's files equal the ones the run reported."""
+"""Band measures recomputed from a finished run's files equal the ones the run reported; the
+run files hold no NaN or Infinity."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from mpi4py import MPI
 
 from stz_fem.cases import read_case
 from stz_fem.cli import main
 from stz_fem.errors import InputError
+from stz_fem.material_point import read_curve
 from stz_fem.results import band_measures_from_files, frames
 from stz_fem.simulation import Simulation
 
@@ -46,3 +49,29 @@ def test_plot_of_a_field_output(strip_run, capsys):
 def test_not_a_run_directory(tmp_path):
     with pytest.raises(InputError, match=r"no summary\.json"):
         band_measures_from_files(tmp_path)
+
+
+def test_outputs_hold_no_nan_or_infinity(tmp_path):
+    """curve.csv and summary.json of a run (here one stopped early, the summary's bands then
+    partly undefined) hold finite numbers or null, never NaN or Infinity (which is not JSON),
+    and nothing temporary is left beside them."""
+    import json
+    import math
+
+    out = tmp_path / "run"
+    (tmp_path / "run").mkdir()
+    (out / "checkpoint.123.tmp.npz").write_bytes(b"left by a killed run")
+    assert main(["run", str(CASE), "--out", str(out), "--quiet", "--set", "mesh.size=4e-3",
+                 "--set", "solver.max_steps=4"]) == 4
+
+    def refuse(token):
+        raise AssertionError(f"summary.json holds {token}")
+
+    summary = json.loads((out / "summary.json").read_text(), parse_constant=refuse)
+    assert summary["status"] == "stopped"
+    curve = read_curve(out / "curve.csv")
+    assert all(np.isfinite(values).all() for values in curve.values())
+    text = (out / "curve.csv").read_text().lower()
+    assert "nan" not in text and "inf" not in text
+    assert not list(out.glob("*.tmp*"))
+    assert math.isfinite(summary["wall_time_s"])
