@@ -1,4 +1,4 @@
-"""Post-processing: what is measured on a run's cells and curves (MODEL.md §6).
+"""Post-processing: what is measured on a run's cells and curves (docs/model.md §6).
 
 - :mod:`~stz_fem.postprocess.band_measures`: measures over the cells of one state: the
   localization index L, the flowing fraction, a band's orientation, centre and width, the

@@ -1,4 +1,4 @@
-"""Shear-band measures (MODEL.md §6) over the cells of one state: the localization index L,
+"""Shear-band measures (docs/model.md §6) over the cells of one state: the localization index L,
 the flowing volume fraction, the band's orientation, centre and width, and the angles of an X
 of crossing bands.
 
@@ -75,7 +75,7 @@ def localization_index(
         dissipation: plastic dissipation density 2·D·s̄ per cell, W/m³ (any unit: only ratios
             matter), ≥ 0, shape (N,).
         volume: cell volumes, m³ (m² in 2-D), > 0, shape (N,).
-        fraction: volume fraction of the specimen that is taken, in (0, 1]; MODEL.md: 0.05.
+        fraction: volume fraction of the specimen that is taken, in (0, 1]; docs/model.md: 0.05.
 
     Returns:
         L in [0, 1]: ``fraction`` for homogeneous flow, 1 when all dissipation happens in at

@@ -148,7 +148,7 @@ class BandCount(NamedTuple):
     Attributes:
         count: number of distinct bands meeting the surface.
         spacing: mean distance between neighbouring bands, m; nan if count < 2.
-        per_length: bands per unit length of the surface, 1/m (MODEL.md §6).
+        per_length: bands per unit length of the surface, 1/m (docs/model.md §6).
         positions: where the bands meet the surface, m, ascending, shape (count,).
     """
 
@@ -178,7 +178,7 @@ def band_count_and_spacing(
     threshold: float = 0.5,
     min_prominence: float = 0.0,
 ) -> BandCount:
-    """Distinct bands meeting a surface, from a profile along it (MODEL.md §6, bending).
+    """Distinct bands meeting a surface, from a profile along it (docs/model.md §6, bending).
 
     A band is a peak of the profile whose prominence is at least ``threshold`` times that of
     the highest peak, which is its height above the profile's minimum (the baseline). Peaks
