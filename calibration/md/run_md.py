@@ -362,15 +362,20 @@ def lammps_version(log: Path) -> str:
 
 
 def collect(out: Path, target: Path, plan: Plan) -> None:
-    """Copy the small outputs to ``target``: tables, logs, manifest, the shear dumps of the
-    first and last shear runs and the relaxation dump (orthogonal box) of the first."""
+    """Copy the small outputs of the finished runs to ``target``: tables, logs, manifest, the
+    shear dumps of the first and last shear runs and the relaxation dump (orthogonal box) of
+    the first, or those of ``plan.keep_dumps``. Plans other than ``full`` write
+    ``manifest_<plan>.json`` and ``log_<melt or glass>_<plan>.lammps``, so that they do not
+    overwrite the melt and quench logs of ``full`` (the same runs when the seeds agree)."""
     target.mkdir(parents=True, exist_ok=True)
-    for pattern in ("shear_*/stress_strain_*.csv", "shear_*/stress_strain_*.txt"):
-        for path in out.glob(pattern):
-            shutil.copy(path, target / path.name)
-    for log in out.glob("*/log.lammps"):
-        shutil.copy(log, target / f"log_{log.parent.name}.lammps")
     suffix = "" if plan.name == "full" else f"_{plan.name}"
+    finished = [path.parent for path in out.glob("*/record.json")]
+    for folder in finished:
+        for path in folder.glob("stress_strain_*.*"):
+            if path.suffix in (".csv", ".txt"):
+                shutil.copy(path, target / path.name)
+        tail = "" if folder.name.startswith("shear_") else suffix
+        shutil.copy(folder / "log.lammps", target / f"log_{folder.name}{tail}.lammps")
     shutil.copy(out / "manifest.json", target / f"manifest{suffix}.json")
     first, *_, last = shear_runs(plan)
     if plan.keep_dumps is None:
