@@ -117,8 +117,8 @@ FULL = Plan(
 )
 # Train/validate extension of FULL (same glasses, protocol and seeds; issue 14), in order of
 # priority: new rates (3e10 1/s) and temperatures (50, 500 K) of the q1e13 glass, the q1e14
-# glass at four more conditions, a second q1e13 sample (seed 5928) at 300 K, and last the
-# costly 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
+# glass at four more conditions (the cheap 1e10 1/s ones first), a second q1e13 sample (seed
+# 5928) at 300 K, and last the costly 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
 SPLIT = replace(
     FULL,
     name="split",
@@ -126,9 +126,8 @@ SPLIT = replace(
         "1e13:100,300:3e10",
         "1e13:50:1e10,3e10,3e9",
         "1e13:500:1e10,3e10,3e9",
-        "1e14:300:1e10",
+        "1e14:300,500,50:1e10",
         "1e14:100:3e9",
-        "1e14:500,50:1e10",
         "1e13:300:1e10,3e9:5928",
         "1e13:50,500:1e9",
     ),
