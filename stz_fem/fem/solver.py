@@ -45,11 +45,28 @@ _LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
     "direct": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
     # CG + smoothed-aggregation AMG with the rigid-body near nullspace: memory that grows
     # linearly, for large 3-D runs. The tangent is symmetric positive definite while the
-    # material hardens or flows (not in a softening branch: then the step is cut back).
+    # material hardens or flows (not in a softening branch: then the step is cut back) and the
+    # flow is deviatoric and pressure-insensitive (α = β = 0); otherwise it is not symmetric
+    # and ``linear_options`` swaps CG for GMRES.
     "iterative": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-10, "ksp_max_it": 1000,
                   "pc_gamg_threshold": 0.01, "mg_levels_ksp_type": "chebyshev",
                   "mg_levels_pc_type": "jacobi"},
 }
+
+
+def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, str | float]:
+    """PETSc options of the linear solver for this material (docs/numerics.md, "Linear solvers").
+
+    The consistent tangent is symmetric only for α = β = 0: a pressure-sensitive rate (α) or a
+    dilatant flow (β) makes it non-symmetric (non-associated flow, and the χ coupling with the
+    pressure even when β = α). MUMPS LU takes any matrix; the iterative option then runs
+    restarted GMRES (right-preconditioned by the same AMG, Chebyshev smoothers as for CG)
+    instead of CG, which needs a symmetric operator.
+    """
+    options = dict(_LINEAR_OPTIONS[linear_solver])
+    if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0):
+        options.update({"ksp_type": "gmres", "ksp_gmres_restart": 100, "ksp_pc_side": "right"})
+    return options
 
 
 @dataclass
@@ -142,7 +159,7 @@ class MechanicsSolver:
             "snes_type": "newtonls", "snes_linesearch_type": "basic",
             "snes_rtol": 1e-10, "snes_atol": 1e-11 * force_scale, "snes_stol": 0.0,
             "snes_max_it": 15, "snes_error_if_not_converged": False,
-            **_LINEAR_OPTIONS[self.linear_solver],
+            **linear_options(self.linear_solver, self.params),
             **user_options,
         }
         opts = PETSc.Options()
