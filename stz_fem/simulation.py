@@ -82,6 +82,7 @@ class Simulation:
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
             linear_solver=self.case.solver.linear,
             energy=self.setup.contact.energy if self.setup.contact is not None else None,
+            machine=self.setup.machine,
         )
         self.diffusion = (
             ChiDiffusion(self.solver.q, self.params.c0, self.params.l_chi, self.setup.periodic)

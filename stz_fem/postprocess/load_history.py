@@ -92,13 +92,21 @@ def localization_onset(
     return float(loads[i] + t * (loads[j] - loads[i]))
 
 
+def load_drop_rows(force: npt.ArrayLike) -> np.ndarray:
+    """Indices k of the samples after which the magnitude of ``force`` falls by more than
+    ``LOAD_DROP`` (0.5 %) to sample k + 1."""
+    f = np.abs(np.asarray(force, dtype=float))
+    return np.flatnonzero(np.diff(f) < -LOAD_DROP * f[:-1])
+
+
 def load_drops(curve: dict[str, np.ndarray], position: str, force: str) -> list[dict[str, float]]:
-    """Steps where the ``force`` column falls by more than ``LOAD_DROP`` (0.5 %) while the
-    load point (the ``position`` column, m) advances: pop-in-like events. Each is the
-    position after the drop (m, under the key ``position``) and the relative drop."""
-    x, f = curve[position], curve[force]
+    """Steps where the magnitude of the ``force`` column falls by more than ``LOAD_DROP``
+    (0.5 %) while the load point (the ``position`` column: a displacement in m or a nominal
+    strain) advances: pop-ins and serrations. Each is the position after the drop (under the
+    key ``position``) and the relative drop."""
+    x, f = curve[position], np.abs(curve[force])
     return [{position: float(x[k + 1]), "relative_drop": float(1.0 - f[k + 1] / f[k])}
-            for k in np.flatnonzero(np.diff(f) < -LOAD_DROP * f[:-1])]
+            for k in load_drop_rows(f)]
 
 
 def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:
