@@ -472,13 +472,28 @@ class MechanicsSolver:
     def last_dt(self) -> float:
         return self._last_dt
 
-    def restore(self, time: float, increment: fem.Function, last_dt: float) -> None:
+    def restore(self, time: float, increment: fem.Function, last_dt: float,
+                grip: tuple[float, float] | None = None) -> None:
         """Rebuild the committed free dofs and the predictor after u (at ``time``, s), the
-        state, stress and rate have been loaded (see ``stz_fem.fem.checkpoint``)."""
+        state, stress and rate have been loaded (see ``stz_fem.fem.checkpoint``); ``grip`` is
+        ``grip_state`` of the run that wrote the checkpoint (a machine's grip dof, which u
+        alone does not hold for a contact grip)."""
         self.constraints.restrict(self.u, time, self.x_committed)
         self.constraints.restrict(increment, None, self._last_increment)
+        if grip is not None and self.machine is not None and self.mesh.comm.rank == 0:
+            self.x_committed.array[-1], self._last_increment.array[-1] = grip
         self._last_dt = last_dt
         self.trial = self.state.copy()
+
+    def grip_state(self) -> tuple[float, float] | None:
+        """The machine's committed grip dof and its last increment (m), for a checkpoint;
+        None without a machine. Collective."""
+        if self.machine is None:
+            return None
+        comm = self.mesh.comm
+        local = ((float(self.x_committed.array[-1]), float(self._last_increment.array[-1]))
+                 if comm.rank == 0 else None)
+        return comm.bcast(local, root=0)
 
     def destroy(self) -> None:
         """Free the PETSc objects (collective). The SNES callbacks make reference cycles, so
