@@ -10,7 +10,8 @@ leaving out 2 mm around the bump where the arms overlap). Baseline: the same mod
 from which each angle's shift is given. Expected by the issue: 45° for α = 0; with α > 0 below
 45° in compression and above in tension (Zr-based glasses: 43° and 54°, Zhang, Eckert &
 Schultz 2003). Each row also gives the Rudnicki–Rice angle for the same (α, β, ν)
-(``theory.plane_strain_band_angles``, docs/model.md §2.2). Completed runs of the same case
+(``theory.plane_strain_band_angles``, docs/model.md §2.2) and the zero-extension angle of the
+plastic flow (``theory.plane_strain_zero_extension_angles``). Completed runs of the same case
 under --out are reused. Prints the table, writes OUT/table.json, a figure of the plastic
 strain maps (band_orientation.png; with several β only the runs with β = α or β = 0 and
 α = 0) and one of the measured against the predicted angles (band_angles_theory.png).
@@ -38,7 +39,7 @@ from stz_fem.cases import read_case
 from stz_fem.material import load
 from stz_fem.postprocess.band_measures import crossing_band_angles
 from stz_fem.results import frames, read_cells
-from stz_fem.theory import plane_strain_band_angles
+from stz_fem.theory import plane_strain_band_angles, plane_strain_zero_extension_angles
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -115,6 +116,7 @@ def _run(args, mode: str, alpha: float, beta: float, nu: float, rows: list[dict]
            "angle_backslash_deg": backslash, "mean_angle_deg": mean,
            "shift_from_alpha0_deg": mean - reference if alpha or beta else 0.0,
            "rudnicki_rice_deg": theory,
+           "zero_extension_deg": getattr(plane_strain_zero_extension_angles(beta), mode),
            "peak_stress_Pa": summary["specimen_results"]["peak_nominal_stress_Pa"],
            "localization_index": summary["bands"]["localization_index"],
            "dofs": summary["dofs"], "cpu_s": summary["cpu_time_s"]}
