@@ -373,8 +373,6 @@ class MechanicsSolver:
             J.zeroEntries()
             J.axpy(1.0, self.J0, structure=PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN)
             full, free = self._border_full, self._border_free
-            with full.localForm() as local:
-                local.set(0.0)
             coupling = fem.Function(self.V)
             fem.assemble_vector(coupling.x.array, self._grip_forms[1])
             coupling.x.scatter_reverse(la.InsertMode.add)
