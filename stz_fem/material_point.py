@@ -104,7 +104,7 @@ CONTROLLER = StepController()
 
 CURVE_COLUMNS = (
     "time_s", "strain", "stress_Pa", "chi_K", "plastic_strain", "D_per_s", "sbar_Pa",
-    "pressure_Pa",
+    "pressure_Pa", "plastic_volume_strain",
 )
 
 
@@ -117,7 +117,8 @@ def run(
     Returns:
         Columns ``CURVE_COLUMNS``: time (s), loaded strain (γ for shear, ε₁₁ for uniaxial),
         loaded stress (σ₁₂ or σ₁₁, Pa), χ (K), accumulated plastic strain ∫2D dt, plastic rate D
-        (1/s), s̄ (Pa) and pressure (Pa), one row per accepted step.
+        (1/s), s̄ (Pa), pressure (Pa) and the plastic volume strain tr εᵖ (2β∫D dt), one row
+        per accepted step.
     """
     limits = limits or StepLimits()
     c = pack(params)
@@ -134,7 +135,7 @@ def run(
 
     t, eps = 0.0, np.zeros(6)
     epsp, chi, acc = np.zeros(6), np.array([params.chi0]), 0.0
-    rows = [(0.0, 0.0, 0.0, params.chi0, 0.0, 0.0, 0.0, 0.0)]
+    rows = [(0.0, 0.0, 0.0, params.chi0, 0.0, 0.0, 0.0, 0.0, 0.0)]
     for _ in range(max_steps):
         dt = _capped(dt, t, eps, loading, end_component)
         trial = eps.copy()
@@ -159,7 +160,7 @@ def run(
         rows.append((
             t, loading.strain_of(eps[loading.driven]), loading.stress_of(sigma[loading.driven]),
             chi[0], acc, res.rate[0], float(equivalent_shear_stress(sigma)),
-            float(pressure(sigma)),
+            float(pressure(sigma)), float(epsp[:3].sum()),
         ))
         if _finished(t, eps, loading, end_component):
             break

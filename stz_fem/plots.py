@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import matplotlib.tri as mtri
 import numpy as np
 
-from stz_fem.postprocess.load_history import first_flow
+from stz_fem.postprocess.load_history import first_flow, load_drop_rows
 from stz_fem.postprocess.specimen_results import load_curve, surface_bands
 
 
@@ -43,10 +43,13 @@ def plot_specimen_run(
     the curve.csv columns, the cell data of the state to map, and the onset of localization
     (nominal strain or None)."""
     surface = specimen.tensile_surface()
+    drops = specimen.curve_results.load_drops
     plot_run(
         curve, cells, path, title=specimen.case.title or specimen.case.specimen,
         load_curve=load_curve(specimen, curve), strain_label=specimen.strain_label,
         onset_strain=onset_strain,
+        load_drops=None if drops is None else load_drop_rows(curve[drops[0]],
+                                                             curve[drops[1]]),
         surface_bands=None if surface is None else (
             surface[0], np.asarray(surface_bands(specimen, cells)["positions_m"])),
     )
@@ -57,17 +60,19 @@ def plot_run(
     title: str, load_curve: tuple[np.ndarray, np.ndarray, str, str], strain_label: str,
     onset_strain: float | None = None,
     surface_bands: tuple[float, np.ndarray] | None = None,
+    load_drops: list[tuple[int, int]] | None = None,
 ) -> None:
     """The overview of a specimen run, written to ``path``.
 
     Top: the load curve ``load_curve`` = (x, y, x label, y label), one value per curve row,
     and the localization index L with the flowing volume fraction against the nominal strain;
     the first plastic flow (first row with D > 0) and the onset of localization
-    (``onset_strain``, nominal) are marked on both. Bottom: χ over the specimen, and the
-    accumulated plastic strain where it is (zoomed to the plastic zone) with the detected
-    bands drawn: the cells with D ≥ ½ max D, where docs/model.md §6 measures a band's
-    orientation, and, for ``surface_bands`` = (y of the tensile face, positions along it, m),
-    where the counted bands meet the face.
+    (``onset_strain``, nominal) are marked on both, and the load drops (``load_drops``: curve
+    row ranges, ``postprocess.load_history.load_drop_rows``) on the load curve. Bottom: χ
+    over the specimen, and the accumulated plastic strain where it is (zoomed to the plastic
+    zone) with the detected bands drawn: the cells with D ≥ ½ max D, where docs/model.md §6
+    measures a band's orientation, and, for ``surface_bands`` = (y of the tensile face,
+    positions along it, m), where the counted bands meet the face.
 
     ``cells`` holds gathered cell data: ``coords`` (n, 2) or (n, 3) in m, ``chi_K``,
     ``plastic_strain``, ``D_per_s``. In 3-D the maps show the cells next to the plane
@@ -87,7 +92,7 @@ def plot_run(
     fig = plt.figure(figsize=(12, 9 if slender else 7.5), constrained_layout=True)
     grid = fig.add_gridspec(3 if slender else 2, 2, height_ratios=(1.4, 1, 1) if slender else None)
     _curve_panels(fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), curve, load_curve,
-                  strain_label, onset_strain)
+                  strain_label, onset_strain, load_drops or [])
     _map_panels(fig, fig.add_subplot(grid[1, :] if slender else grid[1, 0]),
                 fig.add_subplot(grid[2, :] if slender else grid[1, 1]), section, box,
                 surface_bands, "section next to z = min z: " if coords.shape[1] == 3 else "")
@@ -99,9 +104,10 @@ def plot_run(
 def _curve_panels(
     ax: plt.Axes, ax_l: plt.Axes, curve: dict[str, np.ndarray],
     load_curve: tuple[np.ndarray, np.ndarray, str, str], strain_label: str,
-    onset_strain: float | None,
+    onset_strain: float | None, load_drops: list[tuple[int, int]],
 ) -> None:
-    """The load curve and L with the flowing fraction, the first flow and the onset marked."""
+    """The load curve and L with the flowing fraction, the first flow, the onset and the load
+    drops (curve row ranges) marked."""
     strain = curve["nominal_strain"]
     x_load, y_load, x_label, y_label = load_curve
     first = first_flow(curve["max_D_per_s"])
@@ -111,13 +117,16 @@ def _curve_panels(
     if onset_strain is not None:
         marks.append((onset_strain, "localization onset (L > 0.5)", "o"))
     ax.plot(x_load, y_load, color="C0")
+    for k, (i, j) in enumerate(load_drops):
+        ax.plot(x_load[i:j + 1], y_load[i:j + 1], color="C3", lw=2.0,
+                label=f"load drops ({len(load_drops)})" if k == 0 else None)
     for at, label, marker in marks:
         ax.plot(np.interp(at, strain, x_load), np.interp(at, strain, y_load), marker,
                 color="k", mfc="none", label=label)
         ax_l.axvline(at, color="k", lw=0.8, ls=":")
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
-    if marks:
+    if marks or load_drops:
         ax.legend(fontsize=8)
     ax_l.plot(strain, curve["localization_index"], color="C3", label="localization index L")
     ax_l.plot(strain, curve["flowing_fraction"], color="C2", lw=1.0,

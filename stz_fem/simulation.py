@@ -82,6 +82,7 @@ class Simulation:
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
             linear_solver=self.case.solver.linear,
             energy=self.setup.contact.energy if self.setup.contact is not None else None,
+            machine=self.setup.machine,
         )
         self.diffusion = (
             ChiDiffusion(self.solver.q, self.params.c0, self.params.l_chi, self.setup.periodic)
@@ -348,7 +349,7 @@ class Simulation:
         stats = self._stats(run)
         scalars = {**dataclasses.asdict(run), "wall_s": stats["wall_time_s"],
                    "cpu_s": stats["cpu_time_s"], "last_dt": solver.last_dt,
-                   "case": self.case.plain()}
+                   "grip": solver.grip_state(), "case": self.case.plain()}
         checkpoint.write(self.out / CHECKPOINT, solver, {"increment": solver.last_increment()},
                          run_files.plain(scalars))
 
@@ -361,7 +362,9 @@ class Simulation:
                              f"{self.out / CHECKPOINT} (only the end point "
                              "(loading.end_strain, end_depth or end_time), solver and output "
                              "may change; --set repeats an override)")
-        self.solver.restore(scalars["t"], increment, scalars.pop("last_dt"))
+        grip = scalars.pop("grip", None)
+        self.solver.restore(scalars["t"], increment, scalars.pop("last_dt"),
+                            None if grip is None else tuple(grip))
         run = RunState(**scalars)
         run.restarts += 1
         return run

@@ -89,3 +89,21 @@ def plane_strain_band_angles(alpha: float, beta: float, nu: float) -> BandAngles
         alpha, beta, nu, plane_strain_intermediate_stress(beta)
     )
     return BandAngles(compression=to_compressive, tension=90.0 - to_compressive)
+
+
+def plane_strain_zero_extension_angles(beta: float) -> BandAngles:
+    """Angles (degrees from the loading axis) of the zero-extension lines of plane plastic
+    flow with dilatancy β in plane-strain compression and tension: the velocity
+    characteristics along which a rigid-plastic solid can slide, 45° ∓ ½ arcsin(β/r) with
+    r = √(1 − β²/3).
+
+    The plastic rate of plane flow has in-plane principal values D(β ± r) (docs/model.md
+    §2.2): its dilatancy angle ψ has sin ψ = β/r, independent of α and ν. It equals the
+    Rudnicki–Rice angle for β = α and is 45° for β = 0.
+
+    Args:
+        beta: dilatancy β (tr ε̇ᵖ = 2βD), dimensionless, |β| < √3.
+    """
+    r = math.sqrt(1.0 - beta**2 / 3.0)
+    half = 0.5 * math.degrees(math.asin(beta / r))
+    return BandAngles(compression=45.0 - half, tension=45.0 + half)

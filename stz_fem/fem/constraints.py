@@ -5,6 +5,11 @@ images), P copies each free dof to itself and to its periodic images, and g hold
 values and periodic jumps (u(x + L) = u(x) + jump). The reduced Newton system is PᵀAP δx = −Pᵀr,
 which PETSc forms in parallel (``Mat.PtAP``). DOLFINx has no periodic conditions and
 dolfinx_mpc has no wheel here; this works for any space, any number of ranks.
+
+A grip (``grip``: the dofs a compliant testing machine holds) adds one free dof that all the
+grip's dofs follow: its column of P has a 1 in each of their rows (none for a grip that moves
+a contact obstacle rather than dofs). It is the last free dof of
+rank 0 (``grip_index``); the machine's spring acts on it (``stz_fem.fem.solver.Machine``).
 """
 
 from __future__ import annotations
@@ -55,27 +60,34 @@ class Constraints:
 
     def __init__(
         self, V: fem.FunctionSpace, prescribed: Sequence[Prescribed] = (),
-        periodic: Sequence[Periodicity] = (),
+        periodic: Sequence[Periodicity] = (), grip: Sequence[Prescribed] | None = None,
     ) -> None:
         self.V = V
         comm = V.mesh.comm
         n_nodes, self.bs = V.dofmap.index_map.size_local, V.dofmap.index_map_bs
         self._coords = V.tabulate_dof_coordinates()[:n_nodes]
         fixed = self._locate_prescribed(prescribed)
+        held = self._locate_grip(grip or ()) & ~fixed
         self._periodic = list(periodic)
         master_coords, self._shifts_taken = self._follow_shifts()
         is_image = self._shifts_taken.any(axis=1)
 
-        free = ~fixed & ~is_image[:, None]
+        free = ~fixed & ~held & ~is_image[:, None]
         self._free = free.ravel()
         n_free = int(free.sum())
-        offset = comm.exscan(n_free) or 0
+        extra = 1 if grip is not None and comm.rank == 0 else 0
+        offset = comm.exscan(n_free + extra) or 0
         free_index = np.full((n_nodes, self.bs), -1, dtype=np.int64)
         free_index[free] = offset + np.arange(n_free)
-        self.n_free_global = comm.allreduce(n_free)
+        self.n_free_global = comm.allreduce(n_free + extra)
+        # the grip dof: the last free dof of rank 0 (None without a grip)
+        self.grip_index = comm.bcast(offset + n_free if extra else None, root=0)
+        self._held = held.ravel()
+        if self.grip_index is not None:
+            free_index[held] = self.grip_index
         column = self._master_columns(free_index, fixed, is_image, master_coords)
         self.fixed = fixed
-        self.P = self._prolongation(column, n_free)
+        self.P = self._prolongation(column, n_free + extra)
         self._full = self.P.createVecLeft()
 
     def _locate_prescribed(self, prescribed: Sequence[Prescribed]) -> np.ndarray:
@@ -94,6 +106,19 @@ class Constraints:
             fixed[np.ix_(nodes, comps)] = True
             self._prescribed.append((nodes, comps, bc))
         return fixed
+
+    def _locate_grip(self, grip: Sequence[Prescribed]) -> np.ndarray:
+        """Owned nodes × components that follow the grip dof (bool)."""
+        V = self.V
+        held = np.zeros((self._coords.shape[0], self.bs), dtype=bool)
+        for bc in grip:
+            nodes = fem.locate_dofs_topological(V, V.mesh.topology.dim - 1, bc.facets)
+            nodes = nodes[nodes < self._coords.shape[0]]
+            if bc.where is not None:
+                nodes = nodes[bc.where(self._coords[nodes].T)]
+            held[np.ix_(nodes, list(range(self.bs)) if bc.component is None
+                        else [bc.component])] = True
+        return held
 
     def _follow_shifts(self) -> tuple[np.ndarray, np.ndarray]:
         """Each owned node followed through the periodic shifts to its master (corner nodes
@@ -180,7 +205,15 @@ class Constraints:
         u that satisfies the constraints."""
         n = self._coords.shape[0] * self.bs
         values = u.x.array[:n] - (0.0 if t is None else self.offset(t))
-        x.array[:] = values[self._free]
+        if self.grip_index is None:
+            x.array[:] = values[self._free]
+            return
+        # the grip dof: the mean over the grip's dofs (all equal for a u that P x gives)
+        comm = self.V.mesh.comm
+        total = comm.allreduce(float(values[self._held].sum()), op=MPI.SUM)
+        count = comm.allreduce(int(self._held.sum()), op=MPI.SUM)
+        grip = total / max(count, 1)
+        x.array[:] = np.append(values[self._free], grip) if comm.rank == 0 else values[self._free]
 
     def reaction(
         self, residual: np.ndarray, facets: np.ndarray, component: int,

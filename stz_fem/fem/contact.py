@@ -37,16 +37,19 @@ class RigidIndenter:
     centre: tuple[float, ...]
     speed: float = 0.0
 
-    def geometry(self, u: fem.Function, t: fem.Constant):
+    def geometry(self, u: fem.Function, t: fem.Constant, depth=None):
         """Unit normal from the centre to the displaced surface point, and the penetration
-        ⟨R − |X + u − c(t)|⟩₊ (m), as UFL expressions."""
+        ⟨R − |X + u − c(t)|⟩₊ (m), as UFL expressions. ``depth`` (UFL, m), if given, is the
+        travel d of a moving obstacle in place of v·t: the grip of a compliant machine."""
         mesh = u.function_space.mesh
         gdim = mesh.geometry.dim
         e_y = ufl.as_vector([1.0 if i == 1 else 0.0 for i in range(gdim)])
         # per-run numbers are Constants, not literals: a new radius, position or speed then
         # reuses the compiled form instead of compiling a new one
-        centre = (fem.Constant(mesh, np.asarray(self.centre[:gdim], dtype=float))
-                  - fem.Constant(mesh, float(self.speed)) * t * e_y)
+        travel = fem.Constant(mesh, float(self.speed)) * t
+        if depth is not None and self.speed != 0.0:
+            travel = depth
+        centre = fem.Constant(mesh, np.asarray(self.centre[:gdim], dtype=float)) - travel * e_y
         offset = ufl.SpatialCoordinate(mesh) + u - centre
         distance = ufl.sqrt(ufl.dot(offset, offset))
         radius = fem.Constant(mesh, float(self.radius))
@@ -72,20 +75,23 @@ class PenaltyContact:
         return ufl.Measure("ds", domain=mesh, subdomain_data=tags,
                            metadata={"quadrature_degree": 6})(CONTACT_TAG)
 
-    def energy(self, u: fem.Function, t: fem.Constant) -> ufl.Form:
-        """Π(u, t), J (per m of thickness in 2-D)."""
+    def energy(self, u: fem.Function, t: fem.Constant, depth=None) -> ufl.Form:
+        """Π(u, t), J (per m of thickness in 2-D); with ``depth`` (UFL, m) the moving
+        obstacles travel by it instead of v·t."""
         mesh = u.function_space.mesh
         ds = self.measure(mesh)
         k = fem.Constant(mesh, float(self.stiffness))
-        return sum(0.5 * k * obstacle.geometry(u, t)[1] ** 2 * ds for obstacle in self.obstacles)
+        return sum(0.5 * k * obstacle.geometry(u, t, depth)[1] ** 2 * ds
+                   for obstacle in self.obstacles)
 
-    def forms(self, u: fem.Function, t: fem.Constant, obstacle: int = 0) -> dict[str, fem.Form]:
+    def forms(self, u: fem.Function, t: fem.Constant, obstacle: int = 0,
+              depth=None) -> dict[str, fem.Form]:
         """Compiled integrals of the contact pressure p of one obstacle: force along −e_y (N,
         per m in 2-D), contact area (m, or m² in 3-D), and the pressure moments ∫p, ∫p r²
         over the contact (r the distance from the obstacle's axis), from which Hertz's contact
         size follows."""
         body = self.obstacles[obstacle]
-        normal, penetration = body.geometry(u, t)
+        normal, penetration = body.geometry(u, t, depth)
         mesh = u.function_space.mesh
         ds = self.measure(mesh)
         pressure = fem.Constant(mesh, float(self.stiffness)) * penetration

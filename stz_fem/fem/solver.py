@@ -7,8 +7,11 @@ quadrature point (Mandel notation, ``mandel_strain``):
 
 The residual callback runs the local update, so the Jacobian that SNES asks for next uses the
 tangent of the same iterate. Constraints (prescribed and periodic) enter through the
-prolongation P: SNES sees PᵀR and PᵀJP (``constraints``). The χ diffusion term is applied after
-the step converges (``chi_diffusion``); with ℓ_χ = 0 the step is exactly the local law.
+prolongation P: SNES sees PᵀR and PᵀJP (``constraints``). A compliant testing machine
+(``Machine``) adds one free dof, the grip's displacement, which the grip's dofs follow through
+P, and the stored energy ½k(u_m(t) − u_grip)² of its spring to the residual and the tangent.
+The χ diffusion term is applied after the step converges (``chi_diffusion``); with ℓ_χ = 0
+the step is exactly the local law.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
 from dolfinx.fem import petsc as fem_petsc
 from dolfinx.mesh import Mesh
 from mpi4py import MPI
@@ -29,6 +32,7 @@ from petsc4py import PETSc
 
 from stz_fem.errors import RunError
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
+from stz_fem.fem.contact import PenaltyContact
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
 from stz_fem.material import MaterialParameters, pack
 from stz_fem.material.update import update_points
@@ -45,11 +49,53 @@ _LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
     "direct": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
     # CG + smoothed-aggregation AMG with the rigid-body near nullspace: memory that grows
     # linearly, for large 3-D runs. The tangent is symmetric positive definite while the
-    # material hardens or flows (not in a softening branch: then the step is cut back).
+    # material hardens or flows (not in a softening branch: then the step is cut back) and the
+    # flow is deviatoric and pressure-insensitive (α = β = 0); otherwise it is not symmetric
+    # and ``linear_options`` swaps CG for GMRES.
     "iterative": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-10, "ksp_max_it": 1000,
                   "pc_gamg_threshold": 0.01, "mg_levels_ksp_type": "chebyshev",
                   "mg_levels_pc_type": "jacobi"},
 }
+
+
+def _diff_form(form: ufl.Form, variable) -> ufl.Form:
+    """∂form/∂variable, integral by integral (UFL differentiates expressions, not forms)."""
+    return ufl.Form([i.reconstruct(integrand=ufl.diff(i.integrand(), variable))
+                     for i in form.integrals()])
+
+
+def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, str | float]:
+    """PETSc options of the linear solver for this material (docs/numerics.md, "Linear solvers").
+
+    The consistent tangent is symmetric only for α = β = 0: a pressure-sensitive rate (α) or a
+    dilatant flow (β) makes it non-symmetric (non-associated flow, and the χ coupling with the
+    pressure even when β = α). MUMPS LU takes any matrix; the iterative option then runs
+    restarted GMRES (right-preconditioned by the same AMG, Chebyshev smoothers as for CG)
+    instead of CG, which needs a symmetric operator.
+    """
+    options = dict(_LINEAR_OPTIONS[linear_solver])
+    if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0):
+        options.update({"ksp_type": "gmres", "ksp_gmres_restart": 100, "ksp_pc_side": "right"})
+    return options
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A linear spring between the machine's end, whose displacement ``displacement(t)`` (m;
+    t in s) is prescribed, and the specimen's grip (docs/model.md; docs/cases.md
+    ``loading.machine_stiffness``).
+
+    ``stiffness`` is in N/m per m of thickness in plane strain (Pa), N/m in 3-D; ``grip`` the
+    dofs that the grip holds (they all follow one free dof, ``Constraints.grip_index``), or
+    ``contact`` the penalty contact whose moving obstacles (indenter, loading rollers) the
+    grip carries: their travel is then the grip dof d, and the contact energy Π(u, d) couples
+    it to the displacement (``MechanicsSolver`` borders the reduced tangent with ∂²Π/∂u∂d).
+    """
+
+    stiffness: float
+    displacement: Callable[[float], float]
+    grip: tuple[Prescribed, ...] = ()
+    contact: PenaltyContact | None = None
 
 
 @dataclass
@@ -81,6 +127,7 @@ class MechanicsSolver:
         petsc_options: dict[str, str | float | int] | None = None,
         linear_solver: str = "direct",
         energy: Callable[[fem.Function, fem.Constant], ufl.Form] | None = None,
+        machine: Machine | None = None,
     ) -> None:
         if linear_solver not in LINEAR_SOLVERS:
             raise ValueError(f"linear_solver {linear_solver!r}: allowed: {LINEAR_SOLVERS}")
@@ -92,7 +139,12 @@ class MechanicsSolver:
         self.V = fem.functionspace(mesh, ("Lagrange", degree, (gdim,)))
         self.u = fem.Function(self.V, name="displacement")
         self.q = QuadratureSpace(mesh, max(2 * (degree - 1), 1))
-        self.constraints = Constraints(self.V, prescribed, periodic)
+        self.machine = machine
+        self.constraints = Constraints(self.V, prescribed, periodic,
+                                       machine.grip if machine is not None else None)
+        # the grip's travel d (m) as the forms see it (a contact grip's obstacles move by it)
+        self.grip_constant = fem.Constant(mesh, 0.0) if machine is not None else None
+        self._grip_forms: tuple[fem.Form, fem.Form, fem.Form] | None = None
 
         n = self.q.size
         self.points = self.q.point_coordinates()
@@ -112,7 +164,16 @@ class MechanicsSolver:
         jacobian = ufl.inner(ufl.dot(self.tangent_q, mandel_strain(du)), mandel_strain(v)) * dx
         # time (s) of the iterate, for time-dependent energies such as a moving indenter
         self.time_constant = fem.Constant(mesh, 0.0)
-        if energy is not None:
+        if machine is not None and machine.contact is not None:
+            depth = ufl.variable(self.grip_constant)
+            stored = machine.contact.energy(self.u, self.time_constant, depth)
+            extra = ufl.derivative(stored, self.u, v)
+            residual += extra
+            jacobian += ufl.derivative(extra, self.u, du)
+            first = _diff_form(stored, depth)
+            self._grip_forms = (fem.form(first), fem.form(ufl.derivative(first, self.u, v)),
+                                fem.form(_diff_form(first, depth)))
+        elif energy is not None:
             extra = ufl.derivative(energy(self.u, self.time_constant), self.u, v)
             residual += extra
             jacobian += ufl.derivative(extra, self.u, du)
@@ -142,7 +203,7 @@ class MechanicsSolver:
             "snes_type": "newtonls", "snes_linesearch_type": "basic",
             "snes_rtol": 1e-10, "snes_atol": 1e-11 * force_scale, "snes_stol": 0.0,
             "snes_max_it": 15, "snes_error_if_not_converged": False,
-            **_LINEAR_OPTIONS[self.linear_solver],
+            **linear_options(self.linear_solver, self.params),
             **user_options,
         }
         opts = PETSc.Options()
@@ -151,6 +212,9 @@ class MechanicsSolver:
         self._elastic_tangent()
         self._assemble_jacobian()
         self.J = self.A.PtAP(self.constraints.P)
+        self._border: np.ndarray | None = None
+        if self._grip_forms is not None:
+            self._setup_border()
         self.f = self.constraints.create_free_vector()
         snes = PETSc.SNES().create(comm)
         snes.setOptionsPrefix(prefix)
@@ -164,6 +228,39 @@ class MechanicsSolver:
             nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
             self.J.setNearNullSpace(nullspace)
             nullspace.destroy()
+
+    def _setup_border(self) -> None:
+        """The reduced tangent of a contact grip: PᵀAP (kept as ``J0``, the product PETSc
+        reuses) plus the grip dof's row and column over the free dofs of the contact facets,
+        whose pattern is laid down once here."""
+        self.J0 = self.J
+        self.J = self.J0.duplicate(copy=True)
+        self.J.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
+        indicator = fem.Function(self.V)
+        dofs = fem.locate_dofs_topological(self.V, self.mesh.topology.dim - 1,
+                                           self.machine.contact.facets)
+        bs = self.V.dofmap.index_map_bs
+        indicator.x.array.reshape(-1, bs)[dofs] = 1.0
+        full = self.A.createVecLeft()
+        n = self.V.dofmap.index_map.size_local * bs
+        full.array[:] = indicator.x.array[:n]
+        free = self.constraints.create_free_vector()
+        self.constraints.P.multTranspose(full, free)
+        start = free.getOwnershipRange()[0]
+        self._border = (start + np.flatnonzero(free.array)).astype(PETSc.IntType)
+        self._border_full = full
+        self._border_free = free
+        self._insert_border(np.zeros(self._border.size), 0.0)
+
+    def _insert_border(self, coupling: np.ndarray, diagonal: float) -> None:
+        """J ← J + the grip's row and column ``coupling`` (at ``_border``) and ``diagonal``."""
+        index = self.constraints.grip_index
+        add = PETSc.InsertMode.ADD
+        self.J.setValues(self._border, [index], coupling, addv=add)
+        self.J.setValues([index], self._border, coupling, addv=add)
+        if self.mesh.comm.rank == 0:
+            self.J.setValue(index, index, diagonal, addv=add)
+        self.J.assemble()
 
     def _rigid_body_modes(self) -> list[PETSc.Vec]:
         """Translations and rotations restricted to the free dofs, orthonormalized: the near
@@ -208,6 +305,7 @@ class MechanicsSolver:
 
     def _F(self, snes: PETSc.SNES, x: PETSc.Vec, f: PETSc.Vec) -> None:
         self.constraints.prolong(x, self.time, self.u)
+        self._set_grip(x)
         try:
             self.q.evaluate(self.strain_expr, out=self.strain)
             update_points(
@@ -226,19 +324,76 @@ class MechanicsSolver:
             self.stress[:] = np.nan
         self.q.assign(self.sigma_q, self.stress)
         self.q.assign(self.tangent_q, self.tangent)
-        self._assemble_residual(f)
+        self._assemble_residual(f, x)
 
-    def _assemble_residual(self, f: PETSc.Vec) -> None:
-        """f ← PᵀR with the stress now in ``sigma_q`` (the full R stays in ``b``)."""
+    def _assemble_residual(self, f: PETSc.Vec, x: PETSc.Vec) -> None:
+        """f ← PᵀR with the stress now in ``sigma_q`` (the full R stays in ``b``), plus the
+        machine's spring force on the grip dof of the free dofs ``x``."""
         with self.b.localForm() as local:
             local.set(0.0)
         fem_petsc.assemble_vector(self.b, self.residual_form)
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         self.constraints.P.multTranspose(self.b, f)
+        if self.machine is None:
+            return
+        comm = self.mesh.comm
+        # the grip dof is rank 0's last: ∂/∂d of ½k(u_m − d)² (+ ∂Π/∂d for a contact grip)
+        grip = comm.bcast(float(x.getArray(readonly=True)[-1]) if comm.rank == 0 else 0.0)
+        force = self.machine.stiffness * (grip - self.machine.displacement(self.time))
+        if self._grip_forms is not None:
+            force += comm.allreduce(fem.assemble_scalar(self._grip_forms[0]), op=MPI.SUM)
+        if comm.rank == 0:
+            f.array[-1] += force
+
+    def _set_grip(self, x: PETSc.Vec) -> None:
+        """The grip constant ← the grip dof of ``x`` (collective), before any assembly."""
+        if self.grip_constant is not None:
+            comm = self.mesh.comm
+            self.grip_constant.value = comm.bcast(
+                float(x.getArray(readonly=True)[-1]) if comm.rank == 0 else 0.0)
+
+    def machine_force(self) -> float | None:
+        """The spring's force k(u_m(t) − u_grip) on the grip (N/m in 2-D, N in 3-D) at the
+        current iterate, along the machine's displacement; None without a machine.
+        Collective."""
+        if self.machine is None:
+            return None
+        grip = self.x.getArray(readonly=True)[-1] if self.mesh.comm.rank == 0 else 0.0
+        grip = self.mesh.comm.bcast(float(grip), root=0)
+        return self.machine.stiffness * (self.machine.displacement(self.time) - grip)
+
+    def grip_displacement(self) -> float | None:
+        """The grip dof (m) of the current iterate; None without a machine. Collective."""
+        if self.machine is None:
+            return None
+        grip = self.x.getArray(readonly=True)[-1] if self.mesh.comm.rank == 0 else 0.0
+        return self.mesh.comm.bcast(float(grip), root=0)
 
     def _J(self, snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
         self._assemble_jacobian()
+        if self._grip_forms is not None:
+            self.A.PtAP(self.constraints.P, result=self.J0)
+            J.zeroEntries()
+            J.axpy(1.0, self.J0, structure=PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN)
+            full, free = self._border_full, self._border_free
+            coupling = fem.Function(self.V)
+            fem.assemble_vector(coupling.x.array, self._grip_forms[1])
+            coupling.x.scatter_reverse(la.InsertMode.add)
+            n = full.getLocalSize()
+            full.array[:] = coupling.x.array[:n]
+            self.constraints.P.multTranspose(full, free)
+            start = free.getOwnershipRange()[0]
+            second = self.mesh.comm.allreduce(fem.assemble_scalar(self._grip_forms[2]),
+                                              op=MPI.SUM)
+            self._insert_border(free.array[self._border - start],
+                                second + self.machine.stiffness)
+            return
         self.A.PtAP(self.constraints.P, result=J)
+        if self.machine is not None:
+            if self.mesh.comm.rank == 0:
+                index = self.constraints.grip_index
+                J.setValue(index, index, self.machine.stiffness, addv=PETSc.InsertMode.ADD)
+            J.assemble()
 
     def solve_step(self, time: float, dt: float) -> tuple[bool, int]:
         """Solve for the state at ``time`` after a step ``dt`` (s). Returns (converged, its).
@@ -283,11 +438,12 @@ class MechanicsSolver:
         as an elastic field, where Newton's first iterate would strain the boundary's elements
         alone (by g/h, a wild state on fine meshes that fails the step)."""
         self.constraints.prolong(self.x, self.time, self.u)
+        self._set_grip(self.x)
         self.q.evaluate(self.strain_expr, out=self.strain)
         self._elastic_tangent()
         elastic = self.tangent[0]
         self.q.assign(self.sigma_q, (self.strain - self.state.plastic_strain) @ elastic)
-        self._assemble_residual(self.f)
+        self._assemble_residual(self.f, self.x)
         self._J(self.snes, self.x, self.J, self.J)
         ksp = self.snes.getKSP()
         ksp.setOperators(self.J)
@@ -317,21 +473,38 @@ class MechanicsSolver:
     def last_dt(self) -> float:
         return self._last_dt
 
-    def restore(self, time: float, increment: fem.Function, last_dt: float) -> None:
+    def restore(self, time: float, increment: fem.Function, last_dt: float,
+                grip: tuple[float, float] | None = None) -> None:
         """Rebuild the committed free dofs and the predictor after u (at ``time``, s), the
-        state, stress and rate have been loaded (see ``stz_fem.fem.checkpoint``)."""
+        state, stress and rate have been loaded (see ``stz_fem.fem.checkpoint``); ``grip`` is
+        ``grip_state`` of the run that wrote the checkpoint (a machine's grip dof, which u
+        alone does not hold for a contact grip)."""
         self.constraints.restrict(self.u, time, self.x_committed)
         self.constraints.restrict(increment, None, self._last_increment)
+        if grip is not None and self.machine is not None and self.mesh.comm.rank == 0:
+            self.x_committed.array[-1], self._last_increment.array[-1] = grip
         self._last_dt = last_dt
         self.trial = self.state.copy()
+
+    def grip_state(self) -> tuple[float, float] | None:
+        """The machine's committed grip dof and its last increment (m), for a checkpoint;
+        None without a machine. Collective."""
+        if self.machine is None:
+            return None
+        comm = self.mesh.comm
+        local = ((float(self.x_committed.array[-1]), float(self._last_increment.array[-1]))
+                 if comm.rank == 0 else None)
+        return comm.bcast(local, root=0)
 
     def destroy(self) -> None:
         """Free the PETSc objects (collective). The SNES callbacks make reference cycles, so
         leaving this to the garbage collector would destroy parallel objects at different
         moments on different ranks and deadlock."""
         comm = self.mesh.comm
+        border = ((self.J0, self._border_full, self._border_free)
+                  if self._border is not None else ())
         for obj in (self.snes, self.J, self.A, self.b, self.f, self.x, self.x_committed,
-                    self._last_increment, *self._modes):
+                    self._last_increment, *self._modes, *border):
             obj.destroy()
             # MUMPS instances share one communicator and their termination does not make
             # every rank wait: a rank that runs ahead into the next instance's termination

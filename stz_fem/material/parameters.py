@@ -59,6 +59,8 @@ class MaterialParameters(BaseModel):
     l_chi: float = _number("m", "diffusion length of χ (0: local law)", ge=0.0)
     T: float = _number("K", "bath temperature", gt=0.0)
     alpha: float = _number("", "pressure sensitivity of the effective shear stress", ge=0.0)
+    beta: float = _number("", "dilatancy: plastic volume strain per engineering plastic shear "
+                          "strain (0: isochoric flow)", 0.0, ge=0.0, lt=1.0)
     chi0: float = _number("K", "initial effective temperature", gt=0.0)
     s_chi: float | None = _number("Pa", "stress scale of the χ source (None: s_y)", None,
                                   gt=0.0)

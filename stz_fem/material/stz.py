@@ -44,6 +44,8 @@ class Law(NamedTuple):
     """Bath temperature, K."""
     alpha: float
     """Pressure sensitivity of τ = s̄ − αp, dimensionless."""
+    beta: float
+    """Dilatancy β of the flow ε̇ᵖ = D(s/s̄ + (2β/3)I), dimensionless."""
     s_chi: float
     """Stress scale of the χ source, Pa."""
     chi_T: float
@@ -65,7 +67,7 @@ def pack(params: MaterialParameters) -> Law:
     return Law(
         G=params.G, K=params.K, s_y=params.s_y, log_tau0=math.log(params.tau0), T_Z=params.T_Z,
         c0=params.c0, chi_inf=params.chi_inf, T=params.T, alpha=params.alpha,
-        s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
+        beta=params.beta, s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
         relax_rate=1.0 / params.relaxation_time, rate_term=term.code, b0=float(b0),
         b1=float(b1),
     )

@@ -2,13 +2,15 @@
 
 Given the total strain ε at the end of a step, the plastic strain εᵖₙ and χₙ at its start and
 the step Δt, find the plastic increment Δγ = Δt·D ≥ 0 (1/2 of the engineering increment) with
-everything at the end of the step:
+everything at the end of the step (flow ε̇ᵖ = D(s/s̄ + (2β/3)I), docs/model.md §2.2):
 
-    s = s_tr − 2G·Δγ·N,   N = s_tr/s̄_tr      (radial return: ε̇ᵖ = D s/s̄ keeps s ∥ s_tr)
-    s̄ = s̄_tr − 2G·Δγ,     τ = max(s̄ − αp, 0), p = −K tr ε (plastic flow is isochoric)
+    s = s_tr − 2G·Δγ·N,   N = s_tr/s̄_tr      (the deviator returns radially: s ∥ s_tr)
+    s̄ = s̄_tr − 2G·Δγ,     p = p_tr + 2Kβ·Δγ,  p_tr = −K(tr ε − tr εᵖₙ)
+    τ = max(s̄ − αp, 0) = τ_tr − 2(G + αβK)·Δγ      (dilatancy raises the pressure)
     c₀(χ − χₙ) = 2Δγ·s̄(χ∞ − χ)/s_χ − c₀Δt(χ − χ_T)/t_r        (linear in χ given Δγ)
     φ(Δγ) = log Δγ − log Δt − log D(τ, χ) = 0
 
+With β = 0 the plastic strain stays traceless and p_tr = −K tr ε exactly as before β existed.
 χ(Δγ) is a convex combination of χₙ, χ∞ and χ_T, so it never overshoots χ∞. The scalar
 equation is solved by Newton's method inside a bracket that every iterate tightens, falling
 back to geometric bisection, so no step size gives NaN, overflow or a root outside
@@ -59,15 +61,25 @@ def _chi_of(x, sbar_tr, chi_n, relax, law):
 
 
 @njit(cache=True)
+def tau_slope(law):
+    """−dτ/dΔγ = 2(G + αβK), Pa: the deviatoric return and the pressure that dilatancy adds
+    (exactly 2G for β = 0)."""
+    if law.beta == 0.0:
+        return 2.0 * law.G
+    return 2.0 * (law.G + law.alpha * law.beta * law.K)
+
+
+@njit(cache=True)
 def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
-    """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs."""
+    """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs (dφ/ds̄_tr, dφ/dp_tr)."""
     chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, relax, law)
-    log_d, l_tau = log_rate(sbar_tr - 2.0 * law.G * x + tau_shift, chi, law)
+    slope = tau_slope(law)
+    log_d, l_tau = log_rate(sbar_tr - slope * x + tau_shift, chi, law)
     if log_d == -math.inf:
         return math.inf, math.nan, chi, 0.0, 0.0, 0.0
     l_chi = law.T_Z / chi / chi  # ∂ log D/∂χ (χ² could underflow to 0)
     phi = math.log(x) - log_dt - log_d
-    dphi_dx = 1.0 / x + 2.0 * law.G * l_tau - l_chi * dchi_dx
+    dphi_dx = 1.0 / x + slope * l_tau - l_chi * dchi_dx
     dphi_ds = -l_tau - l_chi * dchi_ds
     return phi, dphi_dx, chi, dphi_ds, law.alpha * l_tau, log_d
 
@@ -112,7 +124,8 @@ def _next_iterate(lo, hi, x_f, phi_f, dphi_f):
 
 @njit(cache=True)
 def solve_increment(sbar_tr, pressure, chi_n, dt, law):
-    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp (1/Pa) and the iteration count.
+    """Δγ (dimensionless), χ (K), dΔγ/ds̄_tr (1/Pa), dΔγ/dp_tr (1/Pa) and the iteration count,
+    at trial equivalent shear stress s̄_tr and trial pressure p_tr = ``pressure`` (Pa).
 
     Δγ = 0 (an elastic step) where D = 0, or where even Δγ = X_TINY would overshoot the root:
     the increment is then below 1e-300, zero to double precision.
@@ -157,19 +170,27 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, law):
 
 
 @njit(cache=True)
-def _tangent(out, s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk):
-    """dσ/dε (Pa, Mandel) of one point: elastic, minus the radial return's dependence on the
-    trial stress, with Δγ(s̄_tr, p) from the implicit function theorem (non-symmetric for
-    α > 0: non-associated flow)."""
+def _tangent(out, s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk, beta):
+    """dσ/dε (Pa, Mandel) of one point: elastic, minus the return's dependence on the trial
+    stress, with Δγ(s̄_tr, p_tr) from the implicit function theorem. Not symmetric for α > 0
+    or β > 0 (non-associated flow, and the χ coupling once the pressure enters).
+
+    σ = s_tr(1 − 2GΔγ/s̄_tr) − (p_tr + 2KβΔγ)I with dΔγ/dε = (G dx_ds/s̄_tr) s_tr − K dx_dp I.
+    """
     scale = x / sbar_tr if x > 0.0 else 0.0
     shear = 2.0 * g * (1.0 - 2.0 * g * scale)
     nn = 2.0 * g * g * (scale - dx_ds) / sbar_tr**2 if x > 0.0 else 0.0
     ni = 2.0 * g * k_bulk * dx_dp / sbar_tr if x > 0.0 else 0.0
+    # dilatancy: −2Kβ I ⊗ dΔγ/dε
+    i_n = -2.0 * k_bulk * beta * g * dx_ds / sbar_tr if x > 0.0 else 0.0
+    ii = 2.0 * k_bulk * k_bulk * beta * dx_dp if x > 0.0 else 0.0
     for a in range(6):
         for b in range(6):
             vol = (k_bulk - shear / 3.0) if (a < 3 and b < 3) else 0.0
             value = vol + (shear if a == b else 0.0) + nn * s_tr[a] * s_tr[b]
             out[a, b] = value + (ni * s_tr[a] if b < 3 else 0.0)
+            if beta != 0.0 and a < 3:
+                out[a, b] += i_n * s_tr[b] + (ii if b < 3 else 0.0)
 
 
 @njit(cache=True)
@@ -196,12 +217,15 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
     with_tangent = tangent.shape[0] > 0
     worst = 0
     s_tr = np.empty(6)
+    beta = law.beta
     for i in range(eps.shape[0]):
         trace = eps[i, 0] + eps[i, 1] + eps[i, 2]
-        pressure = -k_bulk * trace
+        # the elastic volume strain; with β = 0, tr εᵖ is round-off and stays out
+        trace_p = epsp_n[i, 0] + epsp_n[i, 1] + epsp_n[i, 2] if beta != 0.0 else 0.0
+        pressure = -k_bulk * (trace - trace_p)
         sq = 0.0
         for j in range(6):
-            dev = eps[i, j] - (trace / 3.0 if j < 3 else 0.0)
+            dev = eps[i, j] - ((trace - trace_p) / 3.0 if j < 3 else 0.0)
             s_tr[j] = 2.0 * g * (dev - epsp_n[i, j])
             sq += s_tr[j] * s_tr[j]
         sbar_tr = math.sqrt(0.5 * sq)
@@ -211,13 +235,15 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
         x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, law)
         worst = max(worst, its)
         scale = x / sbar_tr if x > 0.0 else 0.0
+        dilation = 2.0 * beta * x / 3.0  # each normal component of (2β/3)Δγ I
+        p_end = pressure + 3.0 * k_bulk * dilation if beta != 0.0 else pressure
         for j in range(6):
             plastic = scale * s_tr[j]
-            epsp[i, j] = epsp_n[i, j] + plastic
-            sigma[i, j] = s_tr[j] - 2.0 * g * plastic - (pressure if j < 3 else 0.0)
+            epsp[i, j] = epsp_n[i, j] + plastic + (dilation if j < 3 else 0.0)
+            sigma[i, j] = s_tr[j] - 2.0 * g * plastic - (p_end if j < 3 else 0.0)
         rate[i] = x / dt
         if with_tangent:
-            _tangent(tangent[i], s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk)
+            _tangent(tangent[i], s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk, beta)
     return worst
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 LOAD_DROP = 0.005
-"""Relative fall of the force between two steps that counts as a load drop (a pop-in)."""
+"""Relative fall of the force in one fast event that counts as a load drop (a pop-in or a
+serration; ``load_drop_rows``)."""
 
 
 def first_flow(max_rate: npt.ArrayLike) -> int | None:
@@ -92,13 +93,41 @@ def localization_onset(
     return float(loads[i] + t * (loads[j] - loads[i]))
 
 
+def load_drop_rows(position: npt.ArrayLike, force: npt.ArrayLike) -> list[tuple[int, int]]:
+    """The load drops of a curve as sample ranges (i, j): maximal runs of steps along which
+    the magnitude of ``force`` falls faster with the load point's travel (``position``,
+    from 0) than the curve's secant |F/x| at the run's start — faster than it was loaded —
+    and falls in all by more than ``LOAD_DROP`` (0.5 %) of |F| at i.
+
+    A fast fall needs no single step to carry it: the adaptive steps resolve a pop-in or a
+    serration in many small steps, each a small fall. A specimen that softens gradually (the
+    force falls slower than the loading line rose) shows none."""
+    x = np.abs(np.asarray(position, dtype=float))
+    f = np.abs(np.asarray(force, dtype=float))
+    drops = []
+    k = 0
+    while k < f.size - 1:
+        if not (x[k] > 0.0 and f[k] > 0.0):
+            k += 1
+            continue
+        secant = f[k] / x[k]
+        j = k
+        while j < f.size - 1 and f[j] - f[j + 1] > secant * abs(x[j + 1] - x[j]):
+            j += 1
+        if j > k and f[k] - f[j] > LOAD_DROP * f[k]:
+            drops.append((k, j))
+        k = max(j, k + 1)
+    return drops
+
+
 def load_drops(curve: dict[str, np.ndarray], position: str, force: str) -> list[dict[str, float]]:
-    """Steps where the ``force`` column falls by more than ``LOAD_DROP`` (0.5 %) while the
-    load point (the ``position`` column, m) advances: pop-in-like events. Each is the
-    position after the drop (m, under the key ``position``) and the relative drop."""
-    x, f = curve[position], curve[force]
-    return [{position: float(x[k + 1]), "relative_drop": float(1.0 - f[k + 1] / f[k])}
-            for k in np.flatnonzero(np.diff(f) < -LOAD_DROP * f[:-1])]
+    """The load drops of a curve (``load_drop_rows``: falls of the ``force`` magnitude faster
+    than the loading line, by more than 0.5 %): pop-ins and serrations. Each is the
+    position where it ends (under the key ``position``: a displacement in m or a nominal
+    strain) and the relative drop of the force."""
+    x, f = curve[position], np.abs(curve[force])
+    return [{position: float(x[j]), "relative_drop": float(1.0 - f[j] / f[i])}
+            for i, j in load_drop_rows(x, f)]
 
 
 def peak_stress(curve: dict[str, np.ndarray], peak: int) -> dict[str, float]:

@@ -15,6 +15,7 @@ from stz_fem.cases import Case, MeshSection, Section, case_model
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
+from stz_fem.fem.solver import Machine
 
 
 def notch_angle() -> Any:
@@ -25,6 +26,13 @@ def notch_angle() -> Any:
 def penalty() -> Any:
     """The ``penalty`` field of contact loadings: k = penalty · E / mesh.size."""
     return Field(100.0, gt=0.0, description="k·h/E")
+
+
+def machine_stiffness() -> Any:
+    """The ``machine_stiffness`` field of loadings through a grip: a compliant testing machine
+    in series with the grip (absent: a rigid grip)."""
+    return Field(None, gt=0.0, allow_inf_nan=False,
+                 description="N/m per m of thickness in 2-D (Pa), N/m in 3-D; absent: rigid")
 
 
 def penalty_stiffness(case: Case) -> float:
@@ -57,6 +65,7 @@ class Setup:
     periodic: tuple[Periodicity, ...] = ()
     period: tuple[float | None, ...] | None = None
     contact: PenaltyContact | None = None
+    machine: Machine | None = None
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,8 @@ class CurveResults:
             ``plasticity_onset_<column>`` (None where the run stayed elastic).
         final: (summary key, column) pairs: the column's last value.
         at_peak: (summary key, column) pairs: the column's value at the peak sample.
-        load_drops: the (position, force) columns whose force drops are reported as
-            ``load_drops``; None for none.
+        load_drops: the (position, force) columns whose force drops (in magnitude) are
+            reported as ``load_drops``; by default the nominal strain and stress.
         max_abs: columns whose largest magnitude is reported, as ``max_abs_<column>``.
     """
 
@@ -96,7 +105,7 @@ class CurveResults:
     at_first_flow: tuple[str, ...] = ()
     final: tuple[tuple[str, str], ...] = ()
     at_peak: tuple[tuple[str, str], ...] = ()
-    load_drops: tuple[str, str] | None = None
+    load_drops: tuple[str, str] | None = ("nominal_strain", "mean_stress_Pa")
     max_abs: tuple[str, ...] = ()
 
 

@@ -22,12 +22,14 @@ from stz_fem.cases import Case, Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
+from stz_fem.fem.solver import Machine
 from stz_fem.meshing import beam, cached_mesh
 from stz_fem.specimens.base import (
     CurveAxis,
     CurveResults,
     Setup,
     Specimen,
+    machine_stiffness,
     named_facets,
     notch_angle,
     penalty,
@@ -72,7 +74,9 @@ class RollerBending(_Beam):
     penalty contact. The end faces are simply supported: u_y = 0 over each face, which
     leaves it free to turn and spreads the reaction as shear over the thickness (a point
     or roller support concentrates it enough to yield there first), and u_x = 0 at the
-    left face's mid-height."""
+    left face's mid-height. With ``loading.machine_stiffness`` the loading rollers hang on the
+    spring of a compliant machine whose end moves at ``roller_velocity``; ``deflection_m`` is
+    then the rollers' travel."""
 
     name = "roller_bending"
 
@@ -87,13 +91,14 @@ class RollerBending(_Beam):
         roller_velocity: float = Field(1e-5, gt=0.0, description="m/s")
         end_strain: float = Field(0.03, gt=0.0, description="nominal surface strain")
         penalty: float = penalty()
+        machine_stiffness: float | None = machine_stiffness()
 
-    load_columns = ("deflection_m", "force_N_per_m")
+    load_columns = ("deflection_m", "force_N_per_m", "machine_displacement_m")
     load_axes = (CurveAxis("deflection_m", 1e-3, "deflection (mm)"),
                  CurveAxis("force_N_per_m", 1e3, "roller force per unit thickness (kN/m)"))
-    # the peak force and nominal stress there, and the force drops as the rollers advance
+    # the peak force and nominal stress there, and the force drops as the machine advances
     curve_results = CurveResults(peak="force_N_per_m", report_max=True, peak_stress=True,
-                                 load_drops=("deflection_m", "force_N_per_m"))
+                                 load_drops=("machine_displacement_m", "force_N_per_m"))
 
     def __init__(self, case: Case) -> None:
         super().__init__(case)
@@ -140,7 +145,10 @@ class RollerBending(_Beam):
             stiffness=penalty_stiffness(self.case),
             facets=facets["top"],
         )
-        return Setup(msh, facets, supports, contact=contact)
+        k, v = loading.machine_stiffness, loading.roller_velocity
+        # a compliant machine carries the loading rollers (one crosshead) on its spring
+        machine = None if k is None else Machine(k, lambda time: v * time, contact=contact)
+        return Setup(msh, facets, supports, contact=contact, machine=machine)
 
     def nominal_strain(self, t: float) -> float:
         g, a = self.case.geometry, self._arm
@@ -149,13 +157,16 @@ class RollerBending(_Beam):
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self._forms is None:
-            self._forms = [setup.contact.forms(solver.u, solver.time_constant, k)
+            self._forms = [setup.contact.forms(solver.u, solver.time_constant, k,
+                                               depth=solver.grip_constant)
                            for k in range(len(setup.contact.obstacles))]
         force = sum(evaluate(f, solver.mesh.comm)["force"] for f in self._forms)
         moment = 0.5 * force * self._arm
+        machine = self.case.loading.roller_velocity * solver.time
+        grip = solver.grip_displacement()
         return {"mean_stress_Pa": 6.0 * moment / self.case.geometry.thickness ** 2,
-                "deflection_m": self.case.loading.roller_velocity * solver.time,
-                "force_N_per_m": force}
+                "deflection_m": machine if grip is None else grip,
+                "force_N_per_m": force, "machine_displacement_m": machine}
 
     def tensile_surface(self) -> tuple[float, float, float]:
         g = self.case.geometry

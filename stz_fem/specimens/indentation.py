@@ -8,7 +8,10 @@ x, z ≥ 0 is meshed, with symmetry conditions on x = 0 and z = 0; forces are th
 sphere's.
 Under it a plastic zone grows with shear-band families (Su & Anand 2006 saw semicircular and
 radial ones). The curve reports depth, force per unit length and the contact half-width; the
-summary the depth where plastic flow starts and load drops along the way.
+summary the depth where plastic flow starts and load drops along the way. With
+``loading.machine_stiffness`` the indenter hangs on the spring of a compliant machine whose end
+moves at the indenter velocity (``fem.solver.Machine``): depth_m is then the indenter's, and
+the elastic energy of the spring can drive pop-ins.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from stz_fem.fem.contact import (
     hertz_half_width_from_moments,
     hertz_sphere_radius_from_moments,
 )
+from stz_fem.fem.solver import Machine
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
 from stz_fem.specimens.base import (
     CurveAxis,
     CurveResults,
     Setup,
     Specimen,
+    machine_stiffness,
     named_facets,
     penalty,
     penalty_stiffness,
@@ -56,27 +61,30 @@ class Indentation(Specimen):
         indenter_velocity: float = Field(1e-6, gt=0.0, description="m/s")
         end_depth: float = Field(20e-6, gt=0.0, description="m")
         penalty: float = penalty()
+        machine_stiffness: float | None = machine_stiffness()
 
     loading_axis = 1
     strain_label = "depth / indenter radius"
     stress_label = "mean contact pressure (Pa)"
-    load_columns = ("depth_m", "force_N_per_m", "contact_half_width_m")
+    load_columns = ("depth_m", "force_N_per_m", "contact_half_width_m",
+                    "machine_displacement_m")
 
     def __init__(self, case: Case) -> None:
         super().__init__(case)
         self._forms: dict | None = None
         self.dimension = self.gdim = case.geometry.dimension
         if self.dimension == 3:
-            self.load_columns = ("depth_m", "force_N", "contact_radius_m")
+            self.load_columns = ("depth_m", "force_N", "contact_radius_m",
+                                 "machine_displacement_m")
         force = self.load_columns[1]
         self.load_axes = (CurveAxis("depth_m", 1e-6, "depth (µm)"),
                           CurveAxis(force, 1.0, "force (N)") if self.dimension == 3 else
                           CurveAxis(force, 1e3, "force per unit thickness (kN/m)"))
         # the depth and force where plastic flow starts (first D > 0), the peak force, and
-        # the force drops while the depth grows (pop-in-like events)
+        # the force drops while the machine advances (pop-ins)
         self.curve_results = CurveResults(peak=force, report_max=True,
                                           at_first_flow=("depth_m", force),
-                                          load_drops=("depth_m", force))
+                                          load_drops=("machine_displacement_m", force))
         g, depth = case.geometry, case.loading.end_depth
         if not depth < min(g.height, g.indenter_radius):
             raise InputError(f"loading.end_depth = {depth:g}: must be below the block height "
@@ -110,7 +118,13 @@ class Indentation(Specimen):
             stiffness=penalty_stiffness(self.case),
             facets=facets["top"],
         )
-        return Setup(data.mesh, facets, tuple(prescribed), contact=indenter)
+        k = loading.machine_stiffness
+        v = loading.indenter_velocity
+        # a compliant machine carries the indenter on its spring (3-D: the quarter model's
+        # spring is a quarter of the machine's)
+        machine = None if k is None else Machine(
+            k if dim == 2 else 0.25 * k, lambda t: v * t, contact=indenter)
+        return Setup(data.mesh, facets, tuple(prescribed), contact=indenter, machine=machine)
 
     def nominal_strain(self, t: float) -> float:
         return self.case.loading.indenter_velocity * t / self.case.geometry.indenter_radius
@@ -121,15 +135,19 @@ class Indentation(Specimen):
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         if self._forms is None:
-            self._forms = setup.contact.forms(solver.u, solver.time_constant)
+            self._forms = setup.contact.forms(solver.u, solver.time_constant,
+                                              depth=solver.grip_constant)
         values = evaluate(self._forms, solver.mesh.comm)
-        depth = self.case.loading.indenter_velocity * solver.time
+        machine = self.case.loading.indenter_velocity * solver.time
+        grip = solver.grip_displacement()
+        depth = machine if grip is None else grip
         if self.dimension == 2:
             a = hertz_half_width_from_moments(values["moment0"], values["moment2"])
             force = values["force"]
             return {"mean_stress_Pa": force / (2.0 * a) if a > 0.0 else 0.0, "depth_m": depth,
-                    "force_N_per_m": force, "contact_half_width_m": a}
+                    "force_N_per_m": force, "contact_half_width_m": a,
+                    "machine_displacement_m": machine}
         a = hertz_sphere_radius_from_moments(values["moment0"], values["moment2"])
         force = 4.0 * values["force"]  # the meshed quarter carries a quarter of it
         return {"mean_stress_Pa": force / (np.pi * a**2) if a > 0.0 else 0.0, "depth_m": depth,
-                "force_N": force, "contact_radius_m": a}
+                "force_N": force, "contact_radius_m": a, "machine_displacement_m": machine}

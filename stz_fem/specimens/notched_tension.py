@@ -1,8 +1,10 @@
 """Double-edge notched bar (U or V notches) in plane-strain tension, refined at the roots.
 
 The bar [0, W] × [0, L] is clamped at y = 0 and pulled along y at y = L by a rigid grip
-moving at constant velocity. Bands start at the notch roots; annealed glasses localize
-earlier than rejuvenated ones (Rycroft & Bouchbinder 2012).
+moving at constant velocity, or, with ``loading.machine_stiffness``, by a grip hanging on the
+spring of a compliant testing machine whose end moves so (``fem.solver.Machine``). Bands
+start at the notch roots; annealed glasses localize earlier than rejuvenated ones (Rycroft &
+Bouchbinder 2012).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from pydantic import Field
 from stz_fem.cases import Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
+from stz_fem.fem.solver import Machine
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
 from stz_fem.specimens.base import (
     CurveResults,
     Setup,
     Specimen,
+    machine_stiffness,
     named_facets,
     notch_angle,
     reaction,
@@ -41,11 +45,12 @@ class NotchedTension(Specimen):
         grip_velocity: float = Field(3e-5, gt=0.0, description="m/s")
         end_strain: float = Field(0.05, gt=0.0,
                                   description="nominal strain (grip displacement / length)")
+        machine_stiffness: float | None = machine_stiffness()
 
     loading_axis = 1
     strain_label = "nominal strain (grip displacement / length)"
     stress_label = "nominal stress (grip force / width) (Pa)"
-    load_columns = ("grip_force_N_per_m", "plastic_zone_m")
+    load_columns = ("grip_force_N_per_m", "plastic_zone_m", "grip_displacement_m")
     curve_results = CurveResults(
         peak_stress=True, final=(("plastic_zone_m", "plastic_zone_m"),),
         at_peak=(("plastic_zone_at_peak_stress_m", "plastic_zone_m"),))
@@ -76,17 +81,25 @@ class NotchedTension(Specimen):
         def grip(x, t):
             return np.vstack([np.zeros(x.shape[1]), np.full(x.shape[1], v * t)])
 
-        prescribed = (Prescribed(facets["bottom"], None),
-                      Prescribed(facets["top"], None, grip))
-        return Setup(msh, facets, prescribed)
+        stiffness = self.case.loading.machine_stiffness
+        if stiffness is None:
+            return Setup(msh, facets, (Prescribed(facets["bottom"], None),
+                                       Prescribed(facets["top"], None, grip)))
+        # a compliant machine: the grip face stays straight and moves along y on its spring
+        machine = Machine(stiffness, lambda t: v * t, (Prescribed(facets["top"], 1),))
+        return Setup(msh, facets, (Prescribed(facets["bottom"], None),
+                                   Prescribed(facets["top"], 0)), machine=machine)
 
     def nominal_strain(self, t: float) -> float:
         return self.case.loading.grip_velocity * t / self.case.geometry.length
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = reaction(solver, setup.facets["top"], 1)
+        grip = solver.grip_displacement()
         return {"mean_stress_Pa": force / self.case.geometry.width,
-                "grip_force_N_per_m": force, "plastic_zone_m": self._plastic_zone(solver)}
+                "grip_force_N_per_m": force, "plastic_zone_m": self._plastic_zone(solver),
+                "grip_displacement_m": (self.case.loading.grip_velocity * solver.time
+                                        if grip is None else grip)}
 
     def _plastic_zone(self, solver) -> float:
         """Largest distance (m) from the nearer notch root of a point whose accumulated

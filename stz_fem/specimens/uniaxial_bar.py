@@ -5,7 +5,10 @@ a band angle) slides freely on the platens y = 0 and y = H; the top one moves at
 speed. A χ imperfection (``initial_chi``) seeds a band whose angle to the loading axis shows
 the pressure sensitivity α: 45° with α = 0; with α > 0, below 45° in compression and above in
 tension (Zr-based glasses: 43° and 54°, Zhang, Eckert & Schultz 2003; the law's deviatoric
-flow turns them by only ~0.3° at α = 0.1: docs/validation.md).
+flow turns them by only ~0.3° at α = 0.1, dilatancy β turns them further: docs/validation.md).
+With ``loading.machine_stiffness`` the top platen hangs on the spring of a compliant testing
+machine whose end moves at the nominal rate (``fem.solver.Machine``); the curve's
+``platen_displacement_m`` is then the platen's, the nominal strain the machine's.
 """
 
 from __future__ import annotations
@@ -20,8 +23,16 @@ from pydantic import Field
 
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
+from stz_fem.fem.solver import Machine
 from stz_fem.meshing import beam, cached_mesh
-from stz_fem.specimens.base import CurveResults, Setup, Specimen, named_facets, reaction
+from stz_fem.specimens.base import (
+    CurveResults,
+    Setup,
+    Specimen,
+    machine_stiffness,
+    named_facets,
+    reaction,
+)
 
 
 class UniaxialBar(Specimen):
@@ -36,10 +47,12 @@ class UniaxialBar(Specimen):
         strain_rate: float = Field(1e-3, gt=0.0, description="1/s, nominal")
         end_strain: float = Field(0.05, gt=0.0,
                                   description="nominal strain (platen displacement / height)")
+        machine_stiffness: float | None = machine_stiffness()
 
     loading_axis = 1
-    strain_label = "nominal strain (platen displacement / height)"
+    strain_label = "nominal strain (machine displacement / height)"
     stress_label = "nominal stress (platen force / width, compression negative) (Pa)"
+    load_columns = ("platen_displacement_m",)
     curve_results = CurveResults(peak_magnitude=True, peak_stress=True)
 
     def domain_measure(self) -> float:
@@ -54,14 +67,17 @@ class UniaxialBar(Specimen):
                                           "size_fine": size, "size_far": size}, comm, 2)
         facets = named_facets(data, ("bottom", "top", "left"))
         speed = self.case.loading.strain_rate * g.height * self._sign
-
+        top = Prescribed(facets["top"], 1, lambda x, t: np.full(x.shape[1], speed * t))
+        stiffness = self.case.loading.machine_stiffness
+        # a compliant machine: the top platen is the grip, its spring's end moves at speed
+        machine = None if stiffness is None else Machine(stiffness, lambda t: speed * t, (top,))
         prescribed = (
             Prescribed(facets["bottom"], 1),
-            Prescribed(facets["top"], 1, lambda x, t: np.full(x.shape[1], speed * t)),
+            *(() if machine else (top,)),
             Prescribed(facets["left"], 0,
                        where=lambda x: np.abs(x[1] - 0.5 * g.height) <= 1e-6 * g.height),
         )
-        return Setup(data.mesh, facets, prescribed)
+        return Setup(data.mesh, facets, prescribed, machine=machine)
 
     @property
     def _sign(self) -> float:
@@ -72,4 +88,7 @@ class UniaxialBar(Specimen):
 
     def loads(self, solver, setup: Setup) -> dict[str, float]:
         force = reaction(solver, setup.facets["top"], 1)
-        return {"mean_stress_Pa": force / self.case.geometry.width}
+        grip = solver.grip_displacement()
+        return {"mean_stress_Pa": force / self.case.geometry.width,
+                "platen_displacement_m": (self.case.loading.strain_rate * self.case.geometry.height
+                                          * self._sign * solver.time if grip is None else grip)}

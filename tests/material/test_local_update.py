@@ -23,16 +23,17 @@ def strain_with(params, tau_over_sy, volumetric, seed):
 
 
 @pytest.mark.parametrize("rate_term", ["eyring", "johnson-samwer"])
-@pytest.mark.parametrize("alpha", [0.0, 0.2])
+@pytest.mark.parametrize(("alpha", "beta"), [(0.0, 0.0), (0.2, 0.0), (0.2, 0.1), (0.0, 0.15)])
 @pytest.mark.parametrize(
     ("tau_over_sy", "chi", "dt"),
     [(0.7, 650.0, 1.0), (1.0005, 650.0, 1.0), (1.02, 620.0, 1e-2), (1.3, 800.0, 10.0)],
     ids=["elastic", "just-yielding", "flowing", "fast-flowing"],
 )
-def test_tangent_matches_central_differences(rate_term, alpha, tau_over_sy, chi, dt):
-    p = VIT.replace(alpha=alpha, rate_term=rate_term)
-    eps = strain_with(p, tau_over_sy, volumetric=-3e-3, seed=3)
-    epsp = np.zeros(6)
+def test_tangent_matches_central_differences(rate_term, alpha, beta, tau_over_sy, chi, dt):
+    p = VIT.replace(alpha=alpha, beta=beta, rate_term=rate_term)
+    # with dilatancy the plastic strain carries a volume change, which the trial pressure sees
+    epsp = beta * np.array([1e-3, 2e-3, 0.0, 0.0, 0.0, 0.0])
+    eps = strain_with(p, tau_over_sy, volumetric=-3e-3, seed=3) + epsp
     res = integrate(p, eps, epsp, [chi], dt)
     fd = np.empty((6, 6))
     h = 1e-8 * np.abs(eps).max()
@@ -54,14 +55,15 @@ def test_tangent_matches_central_differences(rate_term, alpha, tau_over_sy, chi,
     sbar=st.floats(0.0, 5.0),
     volumetric=st.floats(-0.02, 0.02),
     alpha=st.sampled_from([0.0, 0.1]),
+    beta=st.sampled_from([0.0, 0.1]),
     preset=st.sampled_from(["vitreloy1", "cu50zr50"]),
     rate_term=st.sampled_from(["eyring", "johnson-samwer"]),
     seed=st.integers(0, 1000),
 )
 def test_any_step_gives_finite_results_and_chi_never_overshoots(
-    log_dt, chi, sbar, volumetric, alpha, preset, rate_term, seed
+    log_dt, chi, sbar, volumetric, alpha, beta, preset, rate_term, seed
 ):
-    p = load(preset).replace(alpha=alpha, rate_term=rate_term)
+    p = load(preset).replace(alpha=alpha, beta=beta, rate_term=rate_term)
     eps = strain_with(p, sbar, volumetric, seed)
     res = integrate(p, eps, np.zeros(6), [chi], 10.0**log_dt)
     for array in (res.stress, res.plastic_strain, res.chi, res.rate, res.tangent):
@@ -86,6 +88,30 @@ def test_any_step_gives_finite_results_and_chi_never_overshoots(
     assert equivalent_shear_stress(res.stress[0]) <= equivalent_shear_stress(elastic_trial) * (
         1 + 1e-12
     )
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.05, 0.15])
+def test_plastic_volume_change_is_two_beta_d(beta):
+    """tr Δεᵖ = 2βΔγ = 2βDΔt and the pressure rises by K tr Δεᵖ (confined dilatancy)."""
+    p = VIT.replace(alpha=0.1, beta=beta)
+    eps = strain_with(p, 1.05, volumetric=-2e-3, seed=5)
+    dt = 1e-2
+    res = integrate(p, eps, np.zeros(6), [650.0], dt)
+    volume = res.plastic_strain[0, :3].sum()
+    assert res.rate[0] > 0.0
+    assert volume == pytest.approx(2.0 * beta * res.rate[0] * dt, rel=1e-12, abs=1e-18)
+    assert pressure(res.stress[0]) == pytest.approx(p.K * (2e-3 + volume), rel=1e-12)
+
+
+def test_driver_plastic_volume_is_beta_times_plastic_shear():
+    """0-D uniaxial compression: tr εᵖ = β × the engineering plastic shear strain ∫2D dt."""
+    from stz_fem.material_point import Loading, StepLimits, run
+
+    p = VIT.replace(alpha=0.1, beta=0.1)
+    curve = run(p, Loading("uniaxial-compression", rate=1e-3, strain=0.04), StepLimits())
+    assert curve["plastic_strain"][-1] > 0.01
+    np.testing.assert_allclose(curve["plastic_volume_strain"],
+                               0.1 * curve["plastic_strain"], rtol=1e-9, atol=1e-12)
 
 
 def test_chi_relaxes_to_chi_inf_exponentially_in_plastic_work():

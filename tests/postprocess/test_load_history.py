@@ -49,11 +49,17 @@ def test_first_flow_is_the_first_sample_with_plastic_flow():
     assert first_flow([0.0, 0.0]) is None
 
 
-def test_load_drops_are_the_steps_where_the_force_falls_by_more_than_half_a_percent():
-    curve = {"deflection_m": np.array([0.0, 1e-6, 2e-6, 3e-6, 4e-6]),
-             "force_N_per_m": np.array([0.0, 100.0, 99.6, 98.0, 120.0])}
-    drops = load_drops(curve, "deflection_m", "force_N_per_m")
-    assert drops == [{"deflection_m": 3e-6, "relative_drop": pytest.approx(1.6 / 99.6)}]
+def test_load_drops_are_falls_faster_than_the_loading_line_by_more_than_half_a_percent():
+    """A fast fall resolved in small steps (0.4 % each) is one drop; a slow fall (softening:
+    slower than the secant F/x) and a fast fall of 0.3 % are none."""
+    x = np.array([0.0, 1.0, 2.0, 2.001, 2.002, 2.003, 3.0, 4.0, 4.001, 5.0]) * 1e-6
+    force = np.array([0.0, 100.0, 200.0, 199.2, 198.4, 197.6, 190.0, 180.0, 179.5, 200.0])
+    drops = load_drops({"deflection_m": x, "force_N_per_m": force}, "deflection_m",
+                       "force_N_per_m")
+    assert drops == [{"deflection_m": 2.003e-6, "relative_drop": pytest.approx(2.4 / 200.0)}]
+    # compression: the magnitude counts
+    assert load_drops({"x": -x, "f": -force}, "x", "f") == [
+        {"x": -2.003e-6, "relative_drop": pytest.approx(2.4 / 200.0)}]
 
 
 def test_peak_stress_is_the_nominal_stress_and_strain_at_a_sample():

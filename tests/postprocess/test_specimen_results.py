@@ -24,29 +24,34 @@ def specimen(name: str):
 
 
 def synthetic_curve(columns: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """A curve whose stress peaks at sample 3 and whose load columns fall once, at sample 4
-    (by 10 %), with plastic flow from sample 2 on."""
+    """A curve whose stress peaks at sample 3 and whose load columns fall once, fast (over
+    1 % of a step), at sample 4 (by 10 %, the stress by 1/6), with plastic flow from sample 2
+    on; the displacement columns advance with the nominal strain."""
     load = np.array([0.0, 1.0, 2.0, 3.0, 2.7, 3.5])
-    curve = {"nominal_strain": 0.01 * np.arange(6.0),
+    strain = 0.01 * np.array([0.0, 1.0, 2.0, 3.0, 3.01, 4.0])
+    curve = {"nominal_strain": strain,
              "mean_stress_Pa": np.array([0.0, 1.0, 2.0, 3.0, 2.5, 2.0]) * 1e9,
              "max_D_per_s": np.array([0.0, 0.0, 1e-4, 1e-3, 1e-2, 1e-2])}
     for k, column in enumerate(columns):
         curve[column] = load * 10.0 ** (k - 3)
+        if column.endswith("displacement_m") or column == "depth_m":
+            curve[column] = strain * 10.0 ** (k - 3)
     return curve
 
 
 @pytest.mark.parametrize(("name", "keys"), [
     ("four_point_bending", ["max_force_N_per_m", "peak_nominal_stress_Pa",
                             "peak_nominal_strain", "load_drops"]),
-    ("pure_bending", ["max_moment_N", "peak_nominal_stress_Pa", "peak_nominal_strain"]),
+    ("pure_bending", ["max_moment_N", "peak_nominal_stress_Pa", "peak_nominal_strain",
+                      "load_drops"]),
     ("indentation_cylinder", ["plasticity_onset_depth_m", "plasticity_onset_force_N_per_m",
                               "max_force_N_per_m", "load_drops"]),
     ("indentation_sphere_3d", ["plasticity_onset_depth_m", "plasticity_onset_force_N",
                                "max_force_N", "load_drops"]),
     ("notched_tension", ["plastic_zone_m", "plastic_zone_at_peak_stress_m",
-                         "peak_nominal_stress_Pa", "peak_nominal_strain"]),
-    ("uniaxial_bar", ["peak_nominal_stress_Pa", "peak_nominal_strain"]),
-    ("shear_strip", []),
+                         "peak_nominal_stress_Pa", "peak_nominal_strain", "load_drops"]),
+    ("uniaxial_bar", ["peak_nominal_stress_Pa", "peak_nominal_strain", "load_drops"]),
+    ("shear_strip", ["load_drops"]),
 ])
 def test_specimen_results_report_what_the_specimen_declares(name, keys):
     spec = specimen(name)
@@ -56,10 +61,10 @@ def test_specimen_results_report_what_the_specimen_declares(name, keys):
     if "peak_nominal_stress_Pa" in results and not name.endswith("bending"):
         assert results["peak_nominal_stress_Pa"] == 3e9
         assert results["peak_nominal_strain"] == pytest.approx(0.03)
-    if "load_drops" in results:
-        position = spec.curve_results.load_drops[0]
-        assert results["load_drops"] == [
-            {position: curve[position][4], "relative_drop": pytest.approx(0.1)}]
+    position, force = spec.curve_results.load_drops
+    drop = 1.0 / 6.0 if force == "mean_stress_Pa" else 0.1
+    assert results["load_drops"] == [
+        {position: curve[position][4], "relative_drop": pytest.approx(drop)}]
     if name == "indentation_cylinder":
         assert results["plasticity_onset_depth_m"] == curve["depth_m"][2]
         assert results["max_force_N_per_m"] == curve["force_N_per_m"][5]

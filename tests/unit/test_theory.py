@@ -87,3 +87,15 @@ def test_closed_form_maximizes_the_critical_modulus(alpha, beta, nu, loading):
     measured = math.degrees(fine[int(np.argmax(h))])
     expected = getattr(theory.plane_strain_band_angles(alpha, beta, nu), loading)
     assert measured == pytest.approx(expected, abs=2e-3)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.05, 0.15, 0.3])
+def test_zero_extension_angle_is_the_associated_rudnicki_rice_angle(beta):
+    """45° ∓ ½ arcsin(β/r) equals the Rudnicki–Rice angle of β = α for any ν, 45° for β = 0."""
+    from stz_fem.theory import plane_strain_band_angles, plane_strain_zero_extension_angles
+
+    kinematic = plane_strain_zero_extension_angles(beta)
+    for nu in (0.2, 0.35, 0.45):
+        rr = plane_strain_band_angles(beta, beta, nu)
+        assert kinematic.compression == pytest.approx(rr.compression, abs=1e-12)
+        assert kinematic.tension == pytest.approx(rr.tension, abs=1e-12)
