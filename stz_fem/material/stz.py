@@ -96,7 +96,7 @@ def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
 
 
 def chi_source(chi, work, relax, law: Law):
-    """The local source of c₀χ and its derivative with respect to χ (MODEL.md §3):
+    """The local source of c₀χ and its derivative with respect to χ (docs/model.md §3):
 
         c₀χ̇ = work·(χ∞ − χ) + relax·(χ_T − χ),   work = 2Ds̄/s_χ,  relax = c₀/t_r,
 

@@ -30,10 +30,10 @@ def localization_onset(
     flowing: npt.ArrayLike | None = None,
     fraction: float = 0.05,
 ) -> float | None:
-    """Load at which the localization index rises above ``threshold`` (MODEL.md §6: 0.5)
+    """Load at which the localization index rises above ``threshold`` (docs/model.md §6: 0.5)
     while it is informative.
 
-    MODEL.md §6 takes the first crossing. Where the first plastic flow is confined to a stress
+    docs/model.md §6 takes the first crossing. Where the first plastic flow is confined to a stress
     concentrator (a notch root, an indenter's edge) less than ``fraction`` of the volume flows
     and L = 1 by construction, so that crossing is just the first yield, for any material
     state. With ``flowing`` (the flowing volume fraction at each load,
@@ -43,7 +43,7 @@ def localization_onset(
     record; if L falls to the threshold first, the concentrator's plastic zone spread out into
     diffuse flow, and the onset is the next rise through the threshold (annealed and
     rejuvenated notched bars: docs/validation.md).
-    Without ``flowing`` every sample counts and the first crossing is returned, as in MODEL.md.
+    Without ``flowing`` every sample counts and the first crossing is returned, as in docs/model.md.
 
     Args:
         loads: load samples in the order they were reached (nominal strain, displacement in m,

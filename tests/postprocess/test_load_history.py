@@ -30,7 +30,7 @@ def test_onset_skips_samples_where_less_than_the_ranked_volume_flows():
     loads = [0.0, 0.01, 0.02, 0.03, 0.04]
     level = [1.0, 1.0, 0.3, 0.4, 0.6]
     flowing = [0.001, 0.03, 0.2, 0.3, 0.3]
-    assert localization_onset(loads, level) == 0.0  # MODEL.md's first crossing: first yield
+    assert localization_onset(loads, level) == 0.0  # docs/model.md's first crossing: first yield
     assert localization_onset(loads, level, flowing=flowing) == pytest.approx(0.035)
     # above 0.5 from the first informative sample to the end: that sample's load
     assert localization_onset(loads, [1.0, 1.0, 0.8, 0.7, 0.6], flowing=flowing) == 0.02
