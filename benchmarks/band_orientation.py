@@ -128,25 +128,28 @@ def _run(args, mode: str, alpha: float, beta: float, nu: float, rows: list[dict]
 
 
 def _theory_figure(rows: list[dict], path: Path) -> None:
-    """Measured mean arm angle against the Rudnicki–Rice angle, one marker per run."""
-    fig, ax = plt.subplots(figsize=(4.6, 4.4))
-    for mode, marker in (("compression", "v"), ("tension", "^")):
-        sel = [r for r in rows if r["mode"] == mode]
-        points = ax.scatter([r["rudnicki_rice_deg"] for r in sel],
-                            [r["mean_angle_deg"] for r in sel], c=[r["beta"] for r in sel],
-                            marker=marker, cmap="viridis", vmin=0.0,
-                            vmax=max(0.15, *(r["beta"] for r in rows)), label=mode)
-    low = min(min(r["rudnicki_rice_deg"], r["mean_angle_deg"]) for r in rows) - 1.0
-    high = max(max(r["rudnicki_rice_deg"], r["mean_angle_deg"]) for r in rows) + 1.0
-    ax.plot([low, high], [low, high], "k-", lw=0.8, label="equal")
-    ax.fill_between([low, high], [low - 1, high - 1], [low + 1, high + 1], color="0.85",
-                    label="±1°")
-    fig.colorbar(points, ax=ax, label="β")
-    ax.set_xlabel("Rudnicki–Rice angle to the loading axis (°)")
-    ax.set_ylabel("measured band angle (°)")
-    ax.legend(fontsize=8)
-    ax.set_aspect("equal")
-    fig.tight_layout()
+    """Measured mean arm angle against the Rudnicki–Rice angle and against the zero-extension
+    angle of the plastic flow, one marker per run, coloured by β."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.4))
+    top = max(0.15, *(r["beta"] for r in rows))
+    for ax, key, label in ((axes[0], "rudnicki_rice_deg", "predicted: Rudnicki–Rice (°)"),
+                           (axes[1], "zero_extension_deg", "predicted: zero extension (°)")):
+        low = min(min(r[key], r["mean_angle_deg"]) for r in rows) - 1.0
+        high = max(max(r[key], r["mean_angle_deg"]) for r in rows) + 1.0
+        ax.fill_between([low, high], [low - 1, high - 1], [low + 1, high + 1], color="0.88",
+                        label="±1°", zorder=0)
+        ax.plot([low, high], [low, high], "k-", lw=0.8, label="equal", zorder=1)
+        for mode, marker in (("compression", "v"), ("tension", "^")):
+            sel = [r for r in rows if r["mode"] == mode]
+            points = ax.scatter([r[key] for r in sel], [r["mean_angle_deg"] for r in sel],
+                                c=[r["beta"] for r in sel], marker=marker, cmap="viridis",
+                                vmin=0.0, vmax=top, edgecolors="k", linewidths=0.4,
+                                label=mode, zorder=2)
+        ax.set_xlabel(label)
+        ax.set_ylabel("measured band angle to the loading axis (°)")
+        ax.set_aspect("equal")
+        ax.legend(fontsize=8)
+    fig.colorbar(points, ax=axes, label="β")
     fig.savefig(path, dpi=130)
     plt.close(fig)
 
