@@ -1,26 +1,60 @@
 """Least-squares fit of the homogeneous (0-D) STZ-χ model to stress–strain curves.
 
-Each curve is simulated by the material-point driver at its loading, rate and temperature; the
-model stress is interpolated linearly at the data strains. Residual of data point i of curve c:
+Each curve is simulated by the material-point driver at its loading, rate and temperature (simple
+shear by its compiled copy, ``shear_curve``); the model stress is interpolated linearly at the
+data strains. Residual of data point i of curve c:
 
     r_i = sqrt(w_c) · (σ_model(ε_i) − σ_data(ε_i)) / peak_c,
 
 with peak_c the largest |σ_data| of curve c in its window, so curves at different stress levels
 count alike and the residuals are relative errors. Free parameters are scaled for the optimizer:
 x = value/initial (linear) or x = ln(value/initial) (log), so every x moves on a scale of one.
+
+Global fit (``[fit] starts > 1``): the cost ½Σr² is evaluated at the initial values and at
+``design`` points of a scrambled Sobol sequence (seeded) over the box of bounds; local fits
+(scipy's least_squares, trf) start from the ``starts`` cheapest of them; the distinct minima
+are kept, best first. Design points and local fits are evaluated in ``workers`` processes; each
+is a deterministic function of its start, so the result does not depend on the worker count.
+
+Per curve, the material is the fitted one at the curve's temperature, with χ₀ from the PE→χ
+map of the curve's glass energy when the material has that map (``curve_material``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import multiprocessing
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
+from scipy.stats import qmc
 
 from stz_fem.calibration.config import FitConfig, FreeParameter
 from stz_fem.calibration.curves import DataCurve
+from stz_fem.calibration.shear_curve import stress_at
 from stz_fem.material import MaterialParameters
 from stz_fem.material_point import Loading, StepLimits, run
+
+SAME_MINIMUM = 1e-3
+"""Largest relative parameter difference of two local fits counted as the same minimum."""
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """One local fit: its values (SI), cost ½Σr², start (SI) and evaluations."""
+
+    values: np.ndarray
+    cost: float
+    start: np.ndarray
+    evaluations: int
+    message: str
+    x: np.ndarray = field(repr=False)
+    jacobian: np.ndarray = field(repr=False)
+    residuals: np.ndarray = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -35,8 +69,9 @@ class FitResult:
         residuals: weighted relative residuals r at the optimum, shape (m,).
         models: model stress (Pa) at each curve's data strains.
         at_bound: True where a parameter ended within 0.1 % of the range from a bound.
-        evaluations: number of residual evaluations.
-        message: the optimizer's termination message.
+        evaluations: number of residual evaluations (all local fits and the design).
+        message: the best local fit's termination message.
+        minima: the distinct minima, best first (the first is the optimum).
     """
 
     params: MaterialParameters
@@ -48,6 +83,7 @@ class FitResult:
     at_bound: np.ndarray
     evaluations: int
     message: str
+    minima: list[Minimum] = field(default_factory=list)
 
 
 def to_values(free: tuple[FreeParameter, ...], x: np.ndarray) -> np.ndarray:
@@ -64,10 +100,29 @@ def to_variables(free: tuple[FreeParameter, ...], values: np.ndarray) -> np.ndar
     ])
 
 
+def initial_energy(curve: DataCurve) -> float | None:
+    """The glass's mean PE per atom (eV) before loading: ``pe_per_atom``, else the first value
+    of the energy column, else None."""
+    if curve.spec.pe_per_atom is not None:
+        return curve.spec.pe_per_atom
+    return None if curve.energy is None else float(curve.energy[0])
+
+
+def curve_material(params: MaterialParameters, curve: DataCurve) -> MaterialParameters:
+    """The material a curve is simulated with: at its temperature, and with χ₀ from the PE→χ
+    map (docs/model.md §5) when the material has one and the curve its glass energy."""
+    energy = initial_energy(curve)
+    T = curve.spec.temperature
+    if params.pe_beta is not None and energy is not None:
+        return params.replace(T=T, chi0=params.chi_of_energy(energy, T))
+    return params.replace(T=T)
+
+
 def model_stress(
     params: MaterialParameters, curve: DataCurve, limits: StepLimits, max_steps: int = 200_000
 ) -> np.ndarray:
-    """Model stress (Pa) at the data strains of ``curve``, at its loading, rate and T.
+    """Model stress (Pa) at the data strains of ``curve``, at its loading, rate and T (and χ₀
+    of its glass, ``curve_material``).
 
     Data strains below zero (noise at the start) get the zero-strain stress, zero.
 
@@ -75,60 +130,183 @@ def model_stress(
         RuntimeError: the driver needed more than ``max_steps`` steps or its step underflowed.
     """
     spec = curve.spec
+    material = curve_material(params, curve)
+    if spec.loading == "simple-shear":
+        material = material.effective(spec.rate)
+        return stress_at(material, material.chi0, spec.rate, curve.strain, limits, max_steps)
     loading = Loading(kind=spec.loading, rate=spec.rate, strain=float(curve.strain.max()))
-    response = run(params.replace(T=spec.temperature), loading, limits, max_steps)
+    response = run(material, loading, limits, max_steps)
     return np.interp(curve.strain, response["strain"], response["stress_Pa"])
 
 
-def _curve_residuals(model: np.ndarray, curve: DataCurve) -> np.ndarray:
-    return np.sqrt(curve.spec.weight) * (model - curve.stress) / curve.peak
+def _curve_residuals(model: np.ndarray, curve: DataCurve, weight: float) -> np.ndarray:
+    return np.sqrt(weight) * (model - curve.stress) / curve.peak
 
 
-def fit_curves(config: FitConfig, curves: list[DataCurve]) -> FitResult:
-    """Fit the free parameters of ``config`` to ``curves`` with scipy's least_squares (trf)."""
-    free = config.free
+class Objective:
+    """Residuals of the fit as a picklable callable of the optimizer variables x.
 
-    def material_of(x: np.ndarray) -> MaterialParameters:
-        values = to_values(free, x)
-        return config.base.replace(**{p.name: float(v) for p, v in zip(free, values, strict=True)})
+    ``weights`` multiplies each curve's weight (a bootstrap resample: how often it was drawn).
+    """
 
-    def models_of(x: np.ndarray) -> list[np.ndarray]:
-        params = material_of(x)
+    def __init__(self, config: FitConfig, curves: Sequence[DataCurve],
+                 weights: Sequence[float] | None = None) -> None:
+        self.base = config.base
+        self.free = config.free
+        self.curves = list(curves)
+        self.limits = config.limits
+        self.max_steps = config.max_steps
+        multipliers = [1.0] * len(self.curves) if weights is None else list(weights)
+        self.weights = [c.spec.weight * w for c, w in zip(self.curves, multipliers, strict=True)]
+
+    def material(self, x: np.ndarray) -> MaterialParameters:
+        values = to_values(self.free, x)
+        return self.base.replace(**{p.name: float(v) for p, v in zip(self.free, values,
+                                                                      strict=True)})
+
+    def models(self, params: MaterialParameters, curves: Sequence[DataCurve] | None = None
+               ) -> list[np.ndarray]:
+        """Model stress of each curve (default: the fitted ones); zero where the run fails."""
         out = []
-        for curve in curves:
+        for curve in self.curves if curves is None else curves:
             try:
-                out.append(model_stress(params, curve, config.limits, config.max_steps))
-            except RuntimeError:
-                # Only extreme trial parameters need that many steps (or underflow); a zero
-                # response is a large, finite residual that steers the optimizer back.
+                out.append(model_stress(params, curve, self.limits, self.max_steps))
+            except (RuntimeError, ValueError):
+                # Only extreme trial parameters need that many steps (or underflow, or a χ₀
+                # the map cannot give); a zero response is a large, finite residual that
+                # steers the optimizer back.
                 out.append(np.zeros_like(curve.stress))
         return out
 
-    def residuals(x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        try:
+            params = self.material(x)
+        except ValueError:  # InputError: an inconsistent trial material
+            return np.concatenate([np.ones_like(c.stress) for c in self.curves])
         return np.concatenate([
-            _curve_residuals(m, c) for m, c in zip(models_of(x), curves, strict=True)
+            _curve_residuals(m, c, w)
+            for m, c, w in zip(self.models(params), self.curves, self.weights, strict=True)
         ])
 
+    def cost(self, x: np.ndarray) -> float:
+        return 0.5 * float(np.sum(self(x) ** 2))
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A local fit from ``start`` (picklable task for the worker processes)."""
+
+    objective: Objective
+    lower: np.ndarray
+    upper: np.ndarray
+    diff_step: float
+    max_nfev: int
+    tolerance: float
+
+    def __call__(self, start: np.ndarray) -> Minimum:
+        result = least_squares(
+            self.objective, start, bounds=(self.lower, self.upper), method="trf",
+            diff_step=self.diff_step, max_nfev=self.max_nfev, ftol=self.tolerance,
+            xtol=self.tolerance,
+        )
+        free = self.objective.free
+        return Minimum(
+            values=to_values(free, result.x), cost=float(result.cost),
+            start=to_values(free, start), evaluations=int(result.nfev),
+            message=str(result.message), x=result.x, jacobian=np.asarray(result.jac),
+            residuals=result.fun,
+        )
+
+
+def parallel_map(func: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[Any]:
+    """``[func(i) for i in items]`` in ``workers`` forked processes (in order; 1: here)."""
+    if workers <= 1 or len(items) <= 1:
+        return [func(item) for item in items]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
+        return list(pool.map(func, items))
+
+
+def design_points(lower: np.ndarray, upper: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """``count`` scrambled Sobol points (seeded) in the box [lower, upper], shape (count, n)."""
+    if count == 0:
+        return np.empty((0, lower.size))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # balance properties want 2^m points; any count is fine
+        unit = qmc.Sobol(d=lower.size, scramble=True, seed=seed).random(count)
+    return qmc.scale(unit, lower, upper)
+
+
+def distinct_minima(minima: Sequence[Minimum], tolerance: float = SAME_MINIMUM) -> list[Minimum]:
+    """The minima sorted by cost, one per basin: a later one within ``tolerance`` relative in
+    every value of a kept one is dropped."""
+    kept: list[Minimum] = []
+    for m in sorted(minima, key=lambda m: m.cost):
+        if not any(np.all(np.abs(m.values - k.values) <= tolerance * np.maximum(
+                np.abs(k.values), 1e-300)) for k in kept):
+            kept.append(m)
+    return kept
+
+
+def bounds_of(free: tuple[FreeParameter, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower bounds, upper bounds and initial values of the optimizer variables."""
     lower = to_variables(free, np.array([p.lower for p in free]))
     upper = to_variables(free, np.array([p.upper for p in free]))
     x0 = to_variables(free, np.array([p.initial for p in free]))
-    result = least_squares(
-        residuals, x0, bounds=(lower, upper), method="trf", diff_step=config.diff_step,
-        max_nfev=config.max_evaluations,
-    )
-    values = to_values(free, result.x)
+    return lower, upper, x0
+
+
+def fit_curves(config: FitConfig, curves: list[DataCurve]) -> FitResult:
+    """Fit the free parameters of ``config`` to ``curves``: one local fit from the initial
+    values (``starts = 1``, ``design = 0``), or the global multi-start fit (module docstring).
+    """
+    free = config.free
+    objective = Objective(config, curves)
+    lower, upper, x0 = bounds_of(free)
+    settings = config.fit
+    local = _Local(objective, lower, upper, config.diff_step, config.max_evaluations,
+                   settings.tolerance)
+    evaluations = 0
+    starts = [x0]
+    if settings.starts > 1 or settings.design > 0:
+        candidates = np.vstack([x0, design_points(lower, upper, settings.design, settings.seed)])
+        costs = parallel_map(objective.cost, list(candidates), settings.workers)
+        evaluations += len(candidates)
+        order = np.argsort(costs, kind="stable")[: settings.starts]
+        starts = [candidates[k] for k in order]
+    minima = parallel_map(local, starts, settings.workers)
+    evaluations += sum(m.evaluations for m in minima)
+    return result_of(objective, distinct_minima(minima), lower, upper, evaluations)
+
+
+def refit(config: FitConfig, curves: list[DataCurve], start: np.ndarray,
+          weights: Sequence[float] | None = None) -> Minimum:
+    """One local fit from ``start`` (SI values) with curve weight multipliers ``weights``."""
+    lower, upper, _ = bounds_of(config.free)
+    x = np.clip(to_variables(config.free, start), lower, upper)
+    return _Local(Objective(config, curves, weights), lower, upper, config.diff_step,
+                  config.max_evaluations, config.fit.tolerance)(x)
+
+
+def result_of(objective: Objective, minima: list[Minimum], lower: np.ndarray,
+              upper: np.ndarray, evaluations: int) -> FitResult:
+    best = minima[0]
+    free = objective.free
     # dr/dvalue = dr/dx · dx/dvalue; dx/dvalue = 1/value (log) or 1/initial (linear).
-    dx_dvalue = np.array([1.0 / v if p.log else 1.0 / p.initial for p, v in zip(free, values,
-                                                                                 strict=True)])
+    dx_dvalue = np.array([1.0 / v if p.log else 1.0 / p.initial
+                          for p, v in zip(free, best.values, strict=True)])
+    params = objective.material(best.x)
     return FitResult(
-        params=material_of(result.x),
+        params=params,
         free=free,
-        values=values,
-        jacobian=np.asarray(result.jac) * dx_dvalue,
-        residuals=result.fun,
-        models=models_of(result.x),
+        values=best.values,
+        jacobian=best.jacobian * dx_dvalue,
+        residuals=best.residuals,
+        models=objective.models(params),
         # trf keeps iterates strictly inside, so "on a bound" means within 0.1 % of the range.
-        at_bound=np.minimum(result.x - lower, upper - result.x) <= 1e-3 * (upper - lower),
-        evaluations=int(result.nfev),
-        message=str(result.message),
+        at_bound=np.minimum(best.x - lower, upper - best.x) <= 1e-3 * (upper - lower),
+        evaluations=evaluations,
+        message=best.message,
+        minima=minima,
     )
+
