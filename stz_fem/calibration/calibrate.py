@@ -25,6 +25,7 @@ from stz_fem.calibration.fit import (
 )
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
+    RELATIVE_ERROR_LIMIT,
     overall_rms_relative_to_peak,
     parameter_uncertainty,
     r_squared,
@@ -173,7 +174,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
                 "standard_error": _finite(se),
                 "relative_standard_error": _finite(se / abs(v)) if v else None,
                 "bootstrap_relative_spread": _finite(sp),
-                "identified": bool(not b and (not math.isfinite(sp) or sp <= limit)),
+                "identified": bool(not b and se <= RELATIVE_ERROR_LIMIT * abs(v)
+                                   and (not math.isfinite(sp) or sp <= limit)),
                 "initial": p.initial,
                 "bounds": [p.lower, p.upper],
                 "log": p.log,

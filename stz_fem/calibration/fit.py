@@ -219,10 +219,12 @@ class _Local:
 
 
 def parallel_map(func: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[Any]:
-    """``[func(i) for i in items]`` in ``workers`` forked processes (in order; 1: here)."""
+    """``[func(i) for i in items]`` in ``workers`` processes (in order; 1: here). Spawned, not
+    forked: the parent may run threads (numba, BLAS); the compiled kernels load from numba's
+    cache."""
     if workers <= 1 or len(items) <= 1:
         return [func(item) for item in items]
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
         return list(pool.map(func, items))
 
@@ -250,10 +252,11 @@ def distinct_minima(minima: Sequence[Minimum], tolerance: float = SAME_MINIMUM) 
 
 def bounds_of(free: tuple[FreeParameter, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lower bounds, upper bounds and initial values of the optimizer variables."""
-    lower = to_variables(free, np.array([p.lower for p in free]))
-    upper = to_variables(free, np.array([p.upper for p in free]))
+    ends = (to_variables(free, np.array([p.lower for p in free])),
+            to_variables(free, np.array([p.upper for p in free])))
     x0 = to_variables(free, np.array([p.initial for p in free]))
-    return lower, upper, x0
+    # a negative initial value (e.g. pe_u0) flips a linear parameter's bounds
+    return np.minimum(*ends), np.maximum(*ends), x0
 
 
 def fit_curves(config: FitConfig, curves: list[DataCurve]) -> FitResult:
