@@ -117,6 +117,18 @@ def material_file_params(params: MaterialParameters, curves: list[DataCurve]
     return params
 
 
+def information_criteria(models: list[np.ndarray], curves: list[DataCurve], free: int
+                         ) -> dict[str, float]:
+    """AIC = m·ln(RSS/m) + 2k and BIC = m·ln(RSS/m) + k·ln m of the relative stress residuals
+    (m points, k free parameters; Gaussian errors): lower is better, for comparing model
+    terms on the same training curves (docs/model.md §2.3)."""
+    rel = np.concatenate([(m - c.stress) / c.peak for m, c in zip(models, curves, strict=True)])
+    points = rel.size
+    misfit = points * math.log(max(float(np.mean(rel**2)), 1e-300))
+    return {"points": points, "free": free, "aic": misfit + 2.0 * free,
+            "bic": misfit + free * math.log(points)}
+
+
 def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     """Fit the homogeneous model as ``config_path`` says; write results to ``out_dir``.
 
@@ -189,6 +201,7 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             "matrix": [[_finite(x) for x in row] for row in uncertainty.correlation],
         },
         "condition_number_JTJ": _finite(uncertainty.condition),
+        "information_criteria": information_criteria(result.models, curves, len(names)),
         "warnings": warnings,
         "curves": [_curve_entry(c, m, window)
                    for c, m in zip(curves, result.models, strict=True)],

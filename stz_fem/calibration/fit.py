@@ -16,6 +16,11 @@ Global fit (``[fit] starts > 1``): the cost ½Σr² is evaluated at the initial 
 are kept, best first. Design points and local fits are evaluated in ``workers`` processes; each
 is a deterministic function of its start, so the result does not depend on the worker count.
 
+With ``[fit] energy_weight`` w_E > 0 and a PE→χ map in the material, each curve with an
+energy column adds residuals sqrt(w_c·w_E)·(χ_model(ε_i) − β(U_i − c·k_B·T − U₀)T_Z)/χ∞: the
+model's χ along the curve against the map of the MD energy (docs/model.md §5), which anchors
+β and U₀ on the rise of the energy under flow as well as on the initial glass.
+
 Per curve, the material is the fitted one at the curve's temperature, with χ₀ from the PE→χ
 map of the curve's glass energy when the material has that map (``curve_material``).
 """
@@ -35,8 +40,9 @@ from scipy.stats import qmc
 
 from stz_fem.calibration.config import FitConfig, FreeParameter
 from stz_fem.calibration.curves import DataCurve
-from stz_fem.calibration.shear_curve import stress_at
+from stz_fem.calibration.shear_curve import response_at
 from stz_fem.material import MaterialParameters
+from stz_fem.material.parameters import K_B_EV
 from stz_fem.material_point import Loading, StepLimits, run
 
 SAME_MINIMUM = 1e-3
@@ -118,13 +124,13 @@ def curve_material(params: MaterialParameters, curve: DataCurve) -> MaterialPara
     return params.replace(T=T)
 
 
-def model_stress(
+def model_response(
     params: MaterialParameters, curve: DataCurve, limits: StepLimits, max_steps: int = 200_000
-) -> np.ndarray:
-    """Model stress (Pa) at the data strains of ``curve``, at its loading, rate and T (and χ₀
-    of its glass, ``curve_material``).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Model stress (Pa) and χ (K) at the data strains of ``curve``, at its loading, rate and T
+    (and χ₀ of its glass, ``curve_material``).
 
-    Data strains below zero (noise at the start) get the zero-strain stress, zero.
+    Data strains below zero (noise at the start) get the zero-strain state.
 
     Raises:
         RuntimeError: the driver needed more than ``max_steps`` steps or its step underflowed.
@@ -133,10 +139,27 @@ def model_stress(
     material = curve_material(params, curve)
     if spec.loading == "simple-shear":
         material = material.effective(spec.rate)
-        return stress_at(material, material.chi0, spec.rate, curve.strain, limits, max_steps)
+        return response_at(material, material.chi0, spec.rate, curve.strain, limits, max_steps)
     loading = Loading(kind=spec.loading, rate=spec.rate, strain=float(curve.strain.max()))
     response = run(material, loading, limits, max_steps)
-    return np.interp(curve.strain, response["strain"], response["stress_Pa"])
+    return (np.interp(curve.strain, response["strain"], response["stress_Pa"]),
+            np.interp(curve.strain, response["strain"], response["chi_K"]))
+
+
+def model_stress(
+    params: MaterialParameters, curve: DataCurve, limits: StepLimits, max_steps: int = 200_000
+) -> np.ndarray:
+    """Model stress (Pa) at the data strains of ``curve`` (``model_response``)."""
+    return model_response(params, curve, limits, max_steps)[0]
+
+
+def mapped_chi(params: MaterialParameters, curve: DataCurve) -> np.ndarray | None:
+    """χ (K) of the curve's energy column through the material's PE→χ map (None: no map or no
+    energies), the vibrational part at the curve's T removed (docs/model.md §5)."""
+    if params.pe_beta is None or params.pe_u0 is None or curve.energy is None:
+        return None
+    inherent = curve.energy - params.pe_vibration * K_B_EV * curve.spec.temperature
+    return params.pe_beta * (inherent - params.pe_u0) * params.T_Z
 
 
 def _curve_residuals(model: np.ndarray, curve: DataCurve, weight: float) -> np.ndarray:
@@ -158,35 +181,51 @@ class Objective:
         self.max_steps = config.max_steps
         multipliers = [1.0] * len(self.curves) if weights is None else list(weights)
         self.weights = [c.spec.weight * w for c, w in zip(self.curves, multipliers, strict=True)]
+        self.energy_weight = config.fit.energy_weight
+        self._has_map = config.base.pe_beta is not None
 
     def material(self, x: np.ndarray) -> MaterialParameters:
         values = to_values(self.free, x)
         return self.base.replace(**{p.name: float(v) for p, v in zip(self.free, values,
                                                                       strict=True)})
 
-    def models(self, params: MaterialParameters, curves: Sequence[DataCurve] | None = None
-               ) -> list[np.ndarray]:
-        """Model stress of each curve (default: the fitted ones); zero where the run fails."""
+    def responses(self, params: MaterialParameters, curves: Sequence[DataCurve] | None = None
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Model (stress, χ) of each curve (default: the fitted ones); zeros where it fails."""
         out = []
         for curve in self.curves if curves is None else curves:
             try:
-                out.append(model_stress(params, curve, self.limits, self.max_steps))
+                out.append(model_response(params, curve, self.limits, self.max_steps))
             except (RuntimeError, ValueError):
                 # Only extreme trial parameters need that many steps (or underflow, or a χ₀
                 # the map cannot give); a zero response is a large, finite residual that
                 # steers the optimizer back.
-                out.append(np.zeros_like(curve.stress))
+                out.append((np.zeros_like(curve.stress), np.zeros_like(curve.stress)))
         return out
+
+    def models(self, params: MaterialParameters, curves: Sequence[DataCurve] | None = None
+               ) -> list[np.ndarray]:
+        """Model stress of each curve (default: the fitted ones); zero where the run fails."""
+        return [stress for stress, _ in self.responses(params, curves)]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         try:
             params = self.material(x)
         except ValueError:  # InputError: an inconsistent trial material
-            return np.concatenate([np.ones_like(c.stress) for c in self.curves])
-        return np.concatenate([
-            _curve_residuals(m, c, w)
-            for m, c, w in zip(self.models(params), self.curves, self.weights, strict=True)
-        ])
+            return np.concatenate([np.ones_like(c.stress) for c in self.curves] + [
+                np.ones_like(c.stress) for c in self.curves
+                if self.energy_weight > 0.0 and self._has_map and c.energy is not None])
+        responses = self.responses(params)
+        parts = [_curve_residuals(m, c, w) for (m, _), c, w in zip(
+            responses, self.curves, self.weights, strict=True)]
+        if self.energy_weight > 0.0 and self._has_map:
+            # χ along each curve against the PE→χ map of its energies, relative to χ∞
+            for (_, chi), c, w in zip(responses, self.curves, self.weights, strict=True):
+                mapped = mapped_chi(params, c)
+                if mapped is not None:
+                    parts.append(np.sqrt(w * self.energy_weight) * (chi - mapped)
+                                 / params.chi_inf)
+        return np.concatenate(parts)
 
     def cost(self, x: np.ndarray) -> float:
         return 0.5 * float(np.sum(self(x) ** 2))

@@ -21,8 +21,8 @@ from stz_fem.material_point import CONTROLLER, StepLimits
 
 @njit(cache=True)
 def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_scale,
-           max_steps, accept, safety, max_growth, min_shrink, out_strain, out_stress):
-    """Fill (strain, stress) rows of the accepted steps; returns the row count (−1: too many
+           max_steps, accept, safety, max_growth, min_shrink, out_strain, out_stress, out_chi):
+    """Fill (strain, stress, χ) rows of the accepted steps; returns the row count (−1: too many
     steps, −2: the step underflowed)."""
     g = law.G
     dt = stress_limit * stress_scale / (2.0 * g * rate)
@@ -33,6 +33,7 @@ def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_
     stress = 0.0
     out_strain[0] = 0.0
     out_stress[0] = 0.0
+    out_chi[0] = chi0
     rows = 1
     for _ in range(max_steps):
         dt = min(dt, (end - gamma) / rate)
@@ -55,6 +56,7 @@ def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_
         if rows < out_strain.size:
             out_strain[rows] = gamma
             out_stress[rows] = stress
+            out_chi[rows] = chi
         rows += 1
         if gamma >= end * (1.0 - 1e-12):
             return rows
@@ -64,8 +66,9 @@ def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_
 
 def shear_response(params: MaterialParameters | Law, chi0: float, rate: float, strain: float,
                    limits: StepLimits, max_steps: int = 200_000,
-                   stress_scale: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Engineering shear strain γ and stress σ₁₂ (Pa) of each accepted step, from rest to γ =
+                   stress_scale: float | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Engineering shear strain γ, stress σ₁₂ (Pa) and χ (K) of each accepted step, from rest to γ =
     ``strain`` at engineering rate ``rate`` (1/s), as ``material_point.run`` gives them.
 
     Args:
@@ -81,25 +84,25 @@ def shear_response(params: MaterialParameters | Law, chi0: float, rate: float, s
         law = params
     size = min(max_steps, 20_000) + 1
     while True:
-        out_strain, out_stress = np.empty(size), np.empty(size)
+        out_strain, out_stress, out_chi = np.empty(size), np.empty(size), np.empty(size)
         rows = _shear(law, float(chi0), float(rate), float(strain), limits.chi,
                       limits.plastic_strain, limits.stress, float(stress_scale), max_steps,
                       CONTROLLER.accept, CONTROLLER.safety, CONTROLLER.max_growth,
-                      CONTROLLER.min_shrink, out_strain, out_stress)
+                      CONTROLLER.min_shrink, out_strain, out_stress, out_chi)
         if rows < 0:
             raise RuntimeError("simple shear: " + ("not finished after "
                                f"{max_steps} steps" if rows == -1 else "step underflow"))
         if rows <= size:
-            return out_strain[:rows], out_stress[:rows]
+            return out_strain[:rows], out_stress[:rows], out_chi[:rows]
         size = rows  # more rows than room: run again with room for all (same steps)
 
 
-def stress_at(params: MaterialParameters, chi0: float, rate: float, strains: np.ndarray,
-              limits: StepLimits, max_steps: int = 200_000) -> np.ndarray:
-    """σ₁₂ (Pa) at the given engineering shear strains (linear interpolation between steps)."""
+def response_at(params: MaterialParameters, chi0: float, rate: float, strains: np.ndarray,
+                limits: StepLimits, max_steps: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    """σ₁₂ (Pa) and χ (K) at the given engineering shear strains (linear interpolation
+    between steps)."""
     end = float(np.max(strains))
     if not end > 0.0:
-        return np.zeros_like(strains)
-    gamma, stress = shear_response(params, chi0, rate, end, limits, max_steps)
-    return np.interp(strains, gamma, stress)
-
+        return np.zeros_like(strains), np.full_like(strains, chi0)
+    gamma, stress, chi = shear_response(params, chi0, rate, end, limits, max_steps)
+    return np.interp(strains, gamma, stress), np.interp(strains, gamma, chi)

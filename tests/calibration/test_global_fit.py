@@ -115,9 +115,10 @@ def test_shear_curve_takes_the_steps_of_the_driver():
     want = run(params, Loading(kind="simple-shear", rate=3e9, strain=STRAIN), LIMITS)
     eff = params.effective(3e9)
     assert eff.G == pytest.approx(20e9 - 4e9) and eff.chi_inf > params.chi_inf
-    strain, stress = shear_response(eff, eff.chi0, 3e9, STRAIN, LIMITS)
+    strain, stress, chi = shear_response(eff, eff.chi0, 3e9, STRAIN, LIMITS)
     assert strain.size == want["strain"].size
     np.testing.assert_allclose(stress, want["stress_Pa"], rtol=0, atol=1e-6 * stress.max())
+    np.testing.assert_allclose(chi, want["chi_K"], rtol=1e-9)
 
 
 def test_global_fit_recovers_known_parameters_to_1e_3(fits):
