@@ -2,7 +2,13 @@
 
 One melt, one NPT quench per cooling rate, then SLLOD simple shear (melt.in, quench.in,
 shear.in) of the slowest-quenched glass at every shear rate and temperature, and of each
-faster-quenched glass at the fastest shear rate and lowest temperature. Each shear run writes
+faster-quenched glass at the fastest shear rate and lowest temperature (plans ``full`` and
+``quick``). A plan may instead list its shear runs as conditions ``COOLING:T:RATE[:SEED]``,
+each field one value or a comma list (all combinations are run), e.g. ``1e13:50,500:1e9,1e10``
+or ``1e13:300:1e10:5928`` (a second sample: melt, quench and shear seeds from 5928); plan
+``split`` is the train/validate extension of ``full`` (issue 14). A glass (one melt seed, one
+cooling rate) is named ``q<cooling>`` for the plan's seed and ``q<cooling>_seed<seed>`` for
+another; a shear run is tagged ``<glass>_T<T>_r<rate>``. Each shear run writes
 
 - ``stress_strain_<tag>.csv``: engineering shear strain, shear stress in Pa (sign flipped from
   the LAMMPS pressure tensor so loading is positive), temperature in K, PE per atom in eV;
@@ -10,13 +16,17 @@ faster-quenched glass at the fastest shear rate and lowest temperature. Each she
   ``dump_strain`` of strain;
 - ``relax_<tag>.dump.gz``: the orthogonal cell before and after the NPT relaxation at T.
 
-``manifest.json`` records the conditions, step counts and wall time of every run.
+``manifest.json`` records the conditions, step counts and wall time of every run. Every run also
+leaves ``record.json`` in its folder; a run whose record exists is not run again, so an
+interrupted plan resumes where it stopped with the same command.
 
 Cost (one core ≈ 215 steps/s for 2000 atoms when alone): quick mode 432 atoms, 47 s on one
 core; full mode 2000 atoms, 530,334 steps, ≈ 41 min alone (56 min measured on a shared core).
 
     python calibration/md/run_md.py --quick --out results/md/quick --jobs 2
     python calibration/md/run_md.py --out results/md/full --collect calibration/data
+    python calibration/md/run_md.py --plan split --out results/md/full --collect calibration/data
+    python calibration/md/run_md.py --out results/md/x --runs 1e13:200:1e10 --max-strain 0.1
 
 Runs are serial LAMMPS jobs; ``--jobs`` runs that many at once (one core each).
 """
@@ -31,7 +41,7 @@ import sys
 import sysconfig
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +71,11 @@ class Plan:
     dump_strain: float
     table_strain: float  # strain between stress-strain rows
     seed: int
+    name: str = "full"
+    # Shear runs "COOLING:T:RATE[:SEED]" (comma lists allowed); empty: the default grid above.
+    conditions: tuple[str, ...] = ()
+    # Tags whose shear dumps --collect copies; None: first and last run (and first relax).
+    keep_dumps: tuple[str, ...] | None = None
 
     @property
     def atoms(self) -> int:
@@ -82,6 +97,7 @@ QUICK = Plan(
     dump_strain=0.05,
     table_strain=0.002,
     seed=4928,
+    name="quick",
 )
 FULL = Plan(
     ncell=10,
@@ -99,6 +115,25 @@ FULL = Plan(
     table_strain=0.001,
     seed=4928,
 )
+# Train/validate extension of FULL (same glasses, protocol and seeds; issue 14), in order of
+# priority: new rates (3e10 1/s) and temperatures (50, 500 K) of the q1e13 glass, the q1e14
+# glass at four more conditions (the cheap 1e10 1/s ones first), a second q1e13 sample (seed
+# 5928) at 300 K, and last the costly 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
+SPLIT = replace(
+    FULL,
+    name="split",
+    conditions=(
+        "1e13:100,300:3e10",
+        "1e13:50:1e10,3e10,3e9",
+        "1e13:500:1e10,3e10,3e9",
+        "1e14:300,500,50:1e10",
+        "1e14:100:3e9",
+        "1e13:300:1e10,3e9:5928",
+        "1e13:50,500:1e9",
+    ),
+    keep_dumps=("q1e13_seed5928_T300_r1e10",),
+)
+PLANS = {plan.name: plan for plan in (QUICK, FULL, SPLIT)}
 
 
 def rate_tag(value: float) -> str:
@@ -159,24 +194,60 @@ def write_stress_strain(ave_time_file: Path, csv_file: Path) -> None:
 
 
 @dataclass(frozen=True)
+class Glass:
+    cooling_rate: float  # K/s
+    seed: int  # melt seed; the quench uses seed + 2 and its shear runs seed + 1
+
+    def name(self, plan: Plan) -> str:
+        suffix = "" if self.seed == plan.seed else f"_seed{self.seed}"
+        return f"q{rate_tag(self.cooling_rate)}{suffix}"
+
+    def melt_dir(self, plan: Plan) -> str:
+        return "melt" if self.seed == plan.seed else f"melt_seed{self.seed}"
+
+
+@dataclass(frozen=True)
 class ShearRun:
     glass: str
     temperature: float
     shear_rate: float
+    cooling_rate: float | None = None
+    seed: int | None = None  # melt seed of the glass
 
     @property
     def tag(self) -> str:
         return f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}"
 
 
+def parse_conditions(plan: Plan, conditions: tuple[str, ...]) -> list[ShearRun]:
+    """Shear runs of ``COOLING:T:RATE[:SEED]`` strings, comma lists expanded in order."""
+    runs = []
+    for condition in conditions:
+        fields = condition.split(":")
+        if len(fields) not in (3, 4):
+            raise ValueError(f"condition {condition!r} is not COOLING:T:RATE[:SEED]")
+        cooling, temperatures, rates = ([float(v) for v in f.split(",")] for f in fields[:3])
+        seeds = [int(v) for v in fields[3].split(",")] if len(fields) == 4 else [plan.seed]
+        for seed in seeds:
+            for q in cooling:
+                glass = Glass(q, seed).name(plan)
+                runs += [ShearRun(glass, t, r, q, seed) for t in temperatures for r in rates]
+    return runs
+
+
 def shear_runs(plan: Plan) -> list[ShearRun]:
-    slow, *fast = (f"q{rate_tag(rate)}" for rate in plan.cooling_rates)
+    if plan.conditions:
+        return parse_conditions(plan, plan.conditions)
+    slow, *fast = plan.cooling_rates
     runs = [
-        ShearRun(slow, temperature, rate)
+        ShearRun(f"q{rate_tag(slow)}", temperature, rate, slow, plan.seed)
         for temperature in plan.temperatures
         for rate in plan.shear_rates
     ]
-    return runs + [ShearRun(glass, plan.temperatures[0], plan.shear_rates[-1]) for glass in fast]
+    return runs + [
+        ShearRun(f"q{rate_tag(q)}", plan.temperatures[0], plan.shear_rates[-1], q, plan.seed)
+        for q in fast
+    ]
 
 
 def shear(plan: Plan, run: ShearRun, out: Path) -> dict[str, object]:
@@ -186,7 +257,7 @@ def shear(plan: Plan, run: ShearRun, out: Path) -> dict[str, object]:
     sample = max(1, table_every // nrepeat)
     variables = {
         "data": out / run.glass / "glass.data",
-        "seed": plan.seed + 1,
+        "seed": (plan.seed if run.seed is None else run.seed) + 1,
         "temp": run.temperature,
         "equil_steps": steps(plan.equil_ps, plan.dt_ps),
         "erate": run.shear_rate * PS,
@@ -206,10 +277,28 @@ def shear(plan: Plan, run: ShearRun, out: Path) -> dict[str, object]:
     return {"run": f"shear_{run.tag}", **asdict(run), "variables": variables, "wall_s": wall}
 
 
-def quench(plan: Plan, cooling_rate: float, out: Path) -> dict[str, object]:
+def melt(plan: Plan, seed: int, out: Path) -> dict[str, object]:
     variables = {
-        "data": out / "melt" / "liquid.data",
-        "seed": plan.seed + 2,
+        "ncell": plan.ncell,
+        "seed": seed,
+        "t_melt": plan.t_melt,
+        "melt_steps": steps(plan.melt_ps, plan.dt_ps),
+        "dt": plan.dt_ps,
+        "out": "liquid.data",
+    }
+    name = Glass(0.0, seed).melt_dir(plan)
+    return {
+        "run": name,
+        "variables": variables,
+        "wall_s": run_lammps("melt.in", out / name, variables),
+    }
+
+
+def quench(plan: Plan, glass: Glass, out: Path) -> dict[str, object]:
+    cooling_rate = glass.cooling_rate
+    variables = {
+        "data": out / glass.melt_dir(plan) / "liquid.data",
+        "seed": glass.seed + 2,
         "t_melt": plan.t_melt,
         "t_final": plan.t_quench,
         "quench_steps": steps((plan.t_melt - plan.t_quench) / (cooling_rate * PS), plan.dt_ps),
@@ -217,7 +306,7 @@ def quench(plan: Plan, cooling_rate: float, out: Path) -> dict[str, object]:
         "dt": plan.dt_ps,
         "out": "glass.data",
     }
-    name = f"q{rate_tag(cooling_rate)}"
+    name = glass.name(plan)
     wall = run_lammps("quench.in", out / name, variables)
     return {
         "run": name,
@@ -227,27 +316,44 @@ def quench(plan: Plan, cooling_rate: float, out: Path) -> dict[str, object]:
     }
 
 
+def once(workdir: Path, job, *dependencies) -> dict[str, object]:
+    """Wait for ``dependencies`` (futures), then the record of ``workdir/record.json`` if a
+    previous call finished this run, else run ``job()`` and write its record there."""
+    for dependency in dependencies:
+        dependency.result()
+    record_file = workdir / "record.json"
+    if record_file.exists():
+        return {**json.loads(record_file.read_text()), "reused": True}
+    record = job()
+    record_file.write_text(json.dumps(record, indent=1, default=str))
+    return record
+
+
 def run_plan(plan: Plan, out: Path, jobs: int) -> list[dict[str, object]]:
-    """Melt, quench at every cooling rate, shear; ``jobs`` LAMMPS runs at a time."""
-    melt_vars = {
-        "ncell": plan.ncell,
-        "seed": plan.seed,
-        "t_melt": plan.t_melt,
-        "melt_steps": steps(plan.melt_ps, plan.dt_ps),
-        "dt": plan.dt_ps,
-        "out": "liquid.data",
-    }
-    records = [
-        {
-            "run": "melt",
-            "variables": melt_vars,
-            "wall_s": run_lammps("melt.in", out / "melt", melt_vars),
-        }
-    ]
+    """Shear runs in the plan's order, each glass melted and quenched just before its first
+    run; ``jobs`` LAMMPS runs at a time (a run waits only for runs queued before it)."""
+    melts, quenches, shears = {}, {}, []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        records += pool.map(lambda rate: quench(plan, rate, out), plan.cooling_rates)
-        records += pool.map(lambda run: shear(plan, run, out), shear_runs(plan))
-    return records
+        for run in shear_runs(plan):
+            glass = Glass(run.cooling_rate, run.seed)
+            melt_dir = glass.melt_dir(plan)
+            if melt_dir not in melts:
+                melts[melt_dir] = pool.submit(
+                    once, out / melt_dir, lambda s=glass.seed: melt(plan, s, out)
+                )
+            if glass not in quenches:
+                quenches[glass] = pool.submit(
+                    once, out / run.glass, lambda g=glass: quench(plan, g, out), melts[melt_dir]
+                )
+            shears.append(
+                pool.submit(
+                    once,
+                    out / f"shear_{run.tag}",
+                    lambda r=run: shear(plan, r, out),
+                    quenches[glass],
+                )
+            )
+        return [f.result() for f in [*melts.values(), *quenches.values(), *shears]]
 
 
 def lammps_version(log: Path) -> str:
@@ -255,32 +361,68 @@ def lammps_version(log: Path) -> str:
 
 
 def collect(out: Path, target: Path, plan: Plan) -> None:
-    """Copy the small outputs to ``target``: tables, logs, manifest, the shear dumps of the
-    first and last shear runs and the relaxation dump (orthogonal box) of the first."""
+    """Copy the small outputs of the finished runs to ``target``: tables, logs, manifest, the
+    shear dumps of the first and last shear runs and the relaxation dump (orthogonal box) of
+    the first, or those of ``plan.keep_dumps``. Plans other than ``full`` write
+    ``manifest_<plan>.json`` and ``log_<melt or glass>_<plan>.lammps``, so that they do not
+    overwrite the melt and quench logs of ``full`` (the same runs when the seeds agree)."""
     target.mkdir(parents=True, exist_ok=True)
-    for pattern in ("shear_*/stress_strain_*.csv", "shear_*/stress_strain_*.txt"):
-        for path in out.glob(pattern):
-            shutil.copy(path, target / path.name)
-    for log in out.glob("*/log.lammps"):
-        shutil.copy(log, target / f"log_{log.parent.name}.lammps")
-    shutil.copy(out / "manifest.json", target / "manifest.json")
+    suffix = "" if plan.name == "full" else f"_{plan.name}"
+    finished = [path.parent for path in out.glob("*/record.json")]
+    for folder in finished:
+        for path in folder.glob("stress_strain_*.*"):
+            if path.suffix in (".csv", ".txt"):
+                shutil.copy(path, target / path.name)
+        tail = "" if folder.name.startswith("shear_") else suffix
+        shutil.copy(folder / "log.lammps", target / f"log_{folder.name}{tail}.lammps")
+    shutil.copy(out / "manifest.json", target / f"manifest{suffix}.json")
     first, *_, last = shear_runs(plan)
-    for folder, name in (
-        (first.tag, f"shear_{first.tag}"),
-        (last.tag, f"shear_{last.tag}"),
-        (first.tag, f"relax_{first.tag}"),
-    ):
-        shutil.copy(out / f"shear_{folder}" / f"{name}.dump.gz", target / f"{name}.dump.gz")
+    if plan.keep_dumps is None:
+        dumps = [
+            (first.tag, f"shear_{first.tag}"),
+            (last.tag, f"shear_{last.tag}"),
+            (first.tag, f"relax_{first.tag}"),
+        ]
+    else:
+        dumps = [(tag, f"shear_{tag}") for tag in plan.keep_dumps]
+    for folder, name in dumps:
+        source = out / f"shear_{folder}" / f"{name}.dump.gz"
+        if source.exists():
+            shutil.copy(source, target / f"{name}.dump.gz")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="432 atoms, fast quench (tests)")
+    parser.add_argument("--plan", choices=sorted(PLANS), help="named plan (default full)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--jobs", type=int, default=1, help="LAMMPS runs at once (1 core each)")
     parser.add_argument("--collect", type=Path, help="copy the small outputs to this folder")
+    parser.add_argument(
+        "--runs", nargs="+", metavar="COOLING:T:RATE[:SEED]", help="shear runs (replace plan's)"
+    )
+    parser.add_argument("--temperatures", type=float, nargs="+", help="K (default grid)")
+    parser.add_argument("--shear-rates", type=float, nargs="+", help="1/s, slowest first")
+    parser.add_argument("--cooling-rates", type=float, nargs="+", help="K/s, slowest first")
+    parser.add_argument("--seed", type=int, help="melt seed of the plan's glasses")
+    parser.add_argument("--max-strain", type=float, help="engineering shear strain")
+    parser.add_argument("--name", help="plan name (manifest_<name>.json on --collect)")
     args = parser.parse_args(argv)
-    plan = QUICK if args.quick else FULL
+    if args.quick and args.plan not in (None, "quick"):
+        parser.error("--quick is --plan quick")
+    plan = PLANS["quick" if args.quick else args.plan or "full"]
+    overrides = {
+        "conditions": None if args.runs is None else tuple(args.runs),
+        "temperatures": args.temperatures and tuple(args.temperatures),
+        "shear_rates": args.shear_rates and tuple(args.shear_rates),
+        "cooling_rates": args.cooling_rates and tuple(args.cooling_rates),
+        "seed": args.seed,
+        "max_strain": args.max_strain,
+        "name": args.name,
+    }
+    plan = replace(plan, **{key: v for key, v in overrides.items() if v is not None})
+    if args.runs is not None and plan.keep_dumps is not None:
+        plan = replace(plan, keep_dumps=None)
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     records = run_plan(plan, args.out.resolve(), args.jobs)
@@ -288,6 +430,7 @@ def main(argv: list[str] | None = None) -> None:
         "plan": asdict(plan),
         "atoms": plan.atoms,
         "jobs": args.jobs,
+        "command": " ".join(["calibration/md/run_md.py", *(argv or sys.argv[1:])]),
         "lammps": lammps_version(args.out / "melt" / "log.lammps"),
         "potential": "CuZr_mm.eam.fs (Mendelev et al. 2007, EAM/FS)",
         "wall_s": time.perf_counter() - start,
