@@ -28,7 +28,7 @@ Layout (SI units; paths relative to the configuration file)::
     design = 64                 # 64 Sobol points over the bounds (seeded), in
     seed = 0                    # `workers` processes; starts = 1: one local fit from initial
     workers = 2
-    tolerance = 1e-10           # ftol, xtol of each local fit (default 1e-8)
+    tolerance = 1e-10           # ftol, xtol, gtol of each local fit (default 1e-8)
     minima = 5                  # distinct minima listed in report.json
     energy_weight = 0.0         # > 0: also fit the model's χ along each curve to the PE→χ map
                                 # of its energy column (needs pe_beta, pe_u0 in the material)
@@ -238,7 +238,7 @@ class FitSettings(BaseModel):
         0, description="Sobol points over the bounds whose cost picks the starts")
     seed: Annotated[int, Field(strict=True, ge=0)] = 0
     workers: Count = Field(1, description="processes evaluating the design and the starts")
-    tolerance: Positive = Field(1e-8, description="ftol and xtol of each local fit")
+    tolerance: Positive = Field(1e-8, description="ftol, xtol and gtol of each local fit")
     minima: Count = Field(5, description="distinct minima listed in report.json")
     energy_weight: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] = Field(
         0.0, description="weight of the χ-vs-PE-map residuals of curves with energies")

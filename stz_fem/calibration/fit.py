@@ -12,9 +12,10 @@ x = value/initial (linear) or x = ln(value/initial) (log), so every x moves on a
 
 Global fit (``[fit] starts > 1``): the cost ½Σr² is evaluated at the initial values and at
 ``design`` points of a scrambled Sobol sequence (seeded) over the box of bounds; local fits
-(scipy's least_squares, trf) start from the ``starts`` cheapest of them; the distinct minima
-are kept, best first. Design points and local fits are evaluated in ``workers`` processes; each
-is a deterministic function of its start, so the result does not depend on the worker count.
+(scipy's least_squares, trf) start from the ``starts`` cheapest of them that lie apart
+(``spread_starts``); the distinct minima are kept, best first. Design points and local fits
+are evaluated in ``workers`` processes; each is a deterministic function of its start, so the
+result does not depend on the worker count.
 
 With ``[fit] energy_weight`` w_E > 0 and a PE→χ map in the material, each curve with an
 energy column adds residuals sqrt(w_c·w_E)·(χ_model(ε_i) − β(U_i − c·k_B·T − U₀)T_Z)/χ∞: the
@@ -243,15 +244,21 @@ class _Local:
     tolerance: float
 
     def __call__(self, start: np.ndarray) -> Minimum:
+        calls = [0]
+
+        def counted(x: np.ndarray) -> np.ndarray:
+            calls[0] += 1  # least_squares' nfev leaves out the finite-difference Jacobians
+            return self.objective(x)
+
         result = least_squares(
-            self.objective, start, bounds=(self.lower, self.upper), method="trf",
+            counted, start, bounds=(self.lower, self.upper), method="trf",
             diff_step=self.diff_step, max_nfev=self.max_nfev, ftol=self.tolerance,
-            xtol=self.tolerance,
+            xtol=self.tolerance, gtol=self.tolerance,
         )
         free = self.objective.free
         return Minimum(
             values=to_values(free, result.x), cost=float(result.cost),
-            start=to_values(free, start), evaluations=int(result.nfev),
+            start=to_values(free, start), evaluations=calls[0],
             message=str(result.message), x=result.x, jacobian=np.asarray(result.jac),
             residuals=result.fun,
         )
@@ -276,6 +283,28 @@ def design_points(lower: np.ndarray, upper: np.ndarray, count: int, seed: int) -
         warnings.simplefilter("ignore")  # balance properties want 2^m points; any count is fine
         unit = qmc.Sobol(d=lower.size, scramble=True, seed=seed).random(count)
     return qmc.scale(unit, lower, upper)
+
+
+SPREAD = 0.25
+"""Smallest distance, in the unit box of the bounds per √n, between two starts of a global fit
+(while enough candidates are that far apart)."""
+
+
+def spread_starts(candidates: np.ndarray, costs: np.ndarray, lower: np.ndarray,
+                  upper: np.ndarray, count: int) -> list[np.ndarray]:
+    """``count`` starts: the cheapest candidates, skipping one that lies within ``SPREAD``·√n
+    (unit box) of a start already taken, so that the local fits explore several basins
+    rather than one valley's many design points; the skipped ones fill up what is missing."""
+    order = np.argsort(costs, kind="stable")
+    unit = (candidates - lower) / (upper - lower)
+    radius = SPREAD * np.sqrt(candidates.shape[1])
+    taken: list[int] = []
+    for k in order:
+        if len(taken) < count and all(np.linalg.norm(unit[k] - unit[j]) >= radius
+                                      for j in taken):
+            taken.append(int(k))
+    taken += [int(k) for k in order if k not in taken][: count - len(taken)]
+    return [candidates[k] for k in taken]
 
 
 def distinct_minima(minima: Sequence[Minimum], tolerance: float = SAME_MINIMUM) -> list[Minimum]:
@@ -314,8 +343,7 @@ def fit_curves(config: FitConfig, curves: list[DataCurve]) -> FitResult:
         candidates = np.vstack([x0, design_points(lower, upper, settings.design, settings.seed)])
         costs = parallel_map(objective.cost, list(candidates), settings.workers)
         evaluations += len(candidates)
-        order = np.argsort(costs, kind="stable")[: settings.starts]
-        starts = [candidates[k] for k in order]
+        starts = spread_starts(candidates, np.array(costs), lower, upper, settings.starts)
     minima = parallel_map(local, starts, settings.workers)
     evaluations += sum(m.evaluations for m in minima)
     return result_of(objective, distinct_minima(minima), lower, upper, evaluations)

@@ -181,6 +181,10 @@ def test_point_sets_chi0_from_the_energy_map(fits, tmp_path):
     want = _truth().chi_of_energy(energy, T)
     assert curve["chi_K"][0] == pytest.approx(want, rel=1e-3)
     assert params.chi_of_energy(energy, T) == pytest.approx(want, rel=1e-3)
+    # the replay is the held-out curve (made with the true law) to the fit's accuracy
+    data = np.loadtxt(root / "held0.csv", delimiter=",", skiprows=1)
+    replay = np.interp(data[:, 0], curve["strain"], curve["stress_Pa"])
+    assert np.sqrt(np.mean((replay - data[:, 1]) ** 2)) < 2e-3 * data[:, 1].max()
 
 
 def test_bootstrap_reports_a_parameter_the_curves_cannot_fix(tmp_path):
