@@ -119,7 +119,7 @@ class FreeParameter(BaseModel):
 
     model_config = _STRICT
 
-    name: str = Field(exclude=True, description="material parameter (MODEL.md name): the key")
+    name: str = Field(exclude=True, description="material parameter (docs/model.md name): the key")
     bounds: tuple[Number, Number] = Field(description="[lower, upper], finite, lower < upper")
     initial: Number = Field(description="start value; default: the base material's value")
     log: StrictBool = False
