@@ -18,6 +18,10 @@ def _point(args: argparse.Namespace) -> None:
     overrides = {k: v for k, v in (("T", args.temperature), ("chi0", args.chi0)) if v is not None}
     if overrides:
         params = params.replace(**overrides)
+    if args.pe_per_atom is not None:
+        if args.chi0 is not None:
+            raise InputError("--pe-per-atom and --chi0 both set χ₀: give one")
+        params = params.replace(chi0=params.chi_of_energy(args.pe_per_atom))
     loading = material_point.Loading(
         kind=args.loading, rate=args.rate, strain=args.strain, stress=args.stress,
         duration=args.duration, plane_strain=args.plane_strain,
@@ -236,6 +240,9 @@ def _add_point(sub) -> None:
     point.add_argument("--duration", type=_positive, help="creep end time, s")
     point.add_argument("--temperature", type=float, help="bath temperature T, K")
     point.add_argument("--chi0", type=float, help="initial effective temperature, K")
+    point.add_argument("--pe-per-atom", type=float, metavar="U",
+                       help="mean potential energy per atom of the glass at --temperature, eV: "
+                            "χ₀ from the material's PE→χ map (pe_beta, pe_u0; docs/model.md §5)")
     point.add_argument("--plane-strain", action="store_true",
                        help="uniaxial loadings keep ε₃₃ = 0")
     point.add_argument("--out", required=True, help="output directory")

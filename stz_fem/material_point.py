@@ -112,7 +112,8 @@ def run(
     params: MaterialParameters, loading: Loading, limits: StepLimits | None = None,
     max_steps: int = 200_000,
 ) -> dict[str, np.ndarray]:
-    """Integrate the homogeneous response from rest with χ = params.chi0.
+    """Integrate the homogeneous response from rest with χ = params.chi0, with G(T) and χ∞ at
+    the loading rate when the material has those terms (``MaterialParameters.effective``).
 
     Returns:
         Columns ``CURVE_COLUMNS``: time (s), loaded strain (γ for shear, ε₁₁ for uniaxial),
@@ -121,6 +122,7 @@ def run(
         per accepted step.
     """
     limits = limits or StepLimits()
+    params = params.effective(None if loading.kind == "creep" else loading.rate)
     c = pack(params)
     stress_scale = params.chi_stress_scale
     free = loading.free

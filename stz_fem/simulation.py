@@ -63,7 +63,7 @@ class Simulation:
     def __init__(self, data: dict, out: str | Path, comm: MPI.Comm = MPI.COMM_WORLD) -> None:
         self.specimen = load_case(data)
         self.case = self.specimen.case
-        self.params = self.case.material
+        self.params = self.case.material.effective()  # G(T) when dG_dT ≠ 0 (model.md §2.3)
         self.comm = comm
         self.out = Path(out)
         self.stop_reason: str | None = None

@@ -150,3 +150,12 @@ def test_notched_annealing(tmp_path):
     for r in rows:
         assert r["dofs"] > 0 and r["steps"] > 0 and r["peak_nominal_stress_Pa"] > 0
     assert (tmp_path / "annealed_rejuvenated.png").stat().st_size > 0
+
+
+def test_calibration_speed(tmp_path):
+    table = tiny("calibration_speed", tmp_path)
+    assert json.loads((tmp_path / "table.json").read_text()) == table
+    assert table["curves"] == 2 and table["evaluations"] > 0
+    assert positive_ratio(table["wall_in_evaluations"]) and table["wall_in_evaluations"] > 1
+    assert table["max_relative_parameter_error"] >= 0
+    assert (tmp_path / "fit" / "report.json").is_file()

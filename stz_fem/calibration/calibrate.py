@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +12,26 @@ import numpy as np
 
 from stz_fem import material
 from stz_fem.calibration import plots
-from stz_fem.calibration.config import load_config
-from stz_fem.calibration.curves import read_curve
-from stz_fem.calibration.fit import fit_curves
+from stz_fem.calibration.config import FitConfig, load_config
+from stz_fem.calibration.curves import DataCurve, read_curve
+from stz_fem.calibration.fit import (
+    FitResult,
+    Objective,
+    curve_material,
+    fit_curves,
+    initial_energy,
+    parallel_map,
+    refit,
+)
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
+    RELATIVE_ERROR_LIMIT,
     overall_rms_relative_to_peak,
     parameter_uncertainty,
     r_squared,
     rms_relative_to_peak,
 )
+from stz_fem.material import MaterialParameters
 
 
 def _finite(x: float) -> float | None:
@@ -28,39 +39,143 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def _flow(strain: np.ndarray, stress: np.ndarray, window: float) -> float:
+    """Mean |stress| (Pa) over the last ``window`` of strain."""
+    return float(np.mean(np.abs(stress[strain >= strain.max() - window])))
+
+
+def _curve_entry(curve: DataCurve, model: np.ndarray, window: float) -> dict[str, Any]:
+    """What report.json says about one curve (fitted or held out) and its model."""
+    data_flow = _flow(curve.strain, curve.stress, window)
+    model_peak = float(np.max(np.abs(model)))
+    return {
+        "path": str(curve.spec.path),
+        "glass": curve.spec.glass,
+        "loading": curve.spec.loading,
+        "rate_per_s": curve.spec.rate,
+        "temperature_K": curve.spec.temperature,
+        "pe_per_atom_eV": initial_energy(curve),
+        "strain_window": [float(curve.strain.min()), float(curve.strain.max())],
+        "weight": curve.spec.weight,
+        "points": int(curve.strain.size),
+        "peak_Pa": curve.peak,
+        "model_peak_Pa": model_peak,
+        "peak_error_relative": (model_peak - curve.peak) / curve.peak,
+        "flow_stress_Pa": data_flow,
+        "model_flow_stress_Pa": _flow(curve.strain, model, window),
+        "flow_error_relative": (_flow(curve.strain, model, window) - data_flow) / data_flow,
+        "rms_relative_to_peak": rms_relative_to_peak(model, curve),
+        "r2": r_squared(model, curve.stress),
+    }
+
+
+def bootstrap(config: FitConfig, curves: list[DataCurve], result: FitResult) -> np.ndarray:
+    """Values (SI) of ``[uncertainty] bootstrap`` refits, shape (B, n): each a local fit from
+    the optimum to the training curves resampled with replacement (seeded)."""
+    count = config.uncertainty.bootstrap
+    rng = np.random.default_rng(config.uncertainty.seed)
+    weights = [np.bincount(rng.integers(0, len(curves), len(curves)), minlength=len(curves))
+               for _ in range(count)]
+    refits = parallel_map(_Refit(config, curves, result.values), weights, config.fit.workers)
+    return np.array([m.values for m in refits]).reshape(count, len(result.free))
+
+
+class _Refit:
+    """A bootstrap refit with given curve multiplicities (picklable task)."""
+
+    def __init__(self, config: FitConfig, curves: list[DataCurve], start: np.ndarray) -> None:
+        self.config, self.curves, self.start = config, curves, start
+
+    def __call__(self, weights: np.ndarray):
+        return refit(self.config, self.curves, self.start, [float(w) for w in weights])
+
+
+def _bands(objective: Objective, ensemble: np.ndarray, curves: list[DataCurve]
+           ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """5–95 % envelope of the ensemble's model stress per curve (None: no ensemble)."""
+    if ensemble.shape[0] < 2:
+        return None
+    free = objective.free
+    runs = [objective.models(objective.base.replace(**{p.name: float(v) for p, v in zip(
+        free, values, strict=True)}), curves) for values in ensemble]
+    return [(np.percentile(np.array(per), 5, axis=0), np.percentile(np.array(per), 95, axis=0))
+            for per in zip(*runs, strict=True)]
+
+
+def material_file_params(params: MaterialParameters, curves: list[DataCurve]
+                         ) -> MaterialParameters:
+    """The fitted material as material.toml stores it: at the fitted temperature when there is
+    one, and with χ₀ of the first fitted glass from the PE→χ map when there is one."""
+    temperatures = {c.spec.temperature for c in curves}
+    if len(temperatures) == 1:
+        # One test temperature: the material file reproduces the fitted runs as written.
+        params = params.replace(T=temperatures.pop())
+    if params.pe_beta is not None:
+        with_energy = [c for c in curves if initial_energy(c) is not None]
+        if with_energy:
+            params = params.replace(chi0=curve_material(params, with_energy[0]).chi0)
+    return params
+
+
+def information_criteria(models: list[np.ndarray], curves: list[DataCurve], free: int
+                         ) -> dict[str, float]:
+    """AIC = m·ln(RSS/m) + 2k and BIC = m·ln(RSS/m) + k·ln m of the relative stress residuals
+    (m points, k free parameters; Gaussian errors): lower is better, for comparing model
+    terms on the same training curves (docs/model.md §2.3)."""
+    rel = np.concatenate([(m - c.stress) / c.peak for m, c in zip(models, curves, strict=True)])
+    points = rel.size
+    misfit = points * math.log(max(float(np.mean(rel**2)), 1e-300))
+    return {"points": points, "free": free, "aic": misfit + 2.0 * free,
+            "bic": misfit + free * math.log(points)}
+
+
 def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     """Fit the homogeneous model as ``config_path`` says; write results to ``out_dir``.
 
     Writes ``material.toml`` (loadable by ``stz_fem.material.load`` and ``stz-fem point``),
     ``report.json`` (the returned report) and ``fit.png``, ``residuals.png``,
-    ``correlation.png``.
+    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png``.
 
     Returns:
-        The report: ``rms_relative_to_peak`` and ``r2`` over all points, ``parameters``
-        (name → value, standard_error in SI units, initial, bounds, log), ``correlation``,
-        ``warnings``, ``curves`` (per curve: path, loading, rate, temperature, points, peak,
-        rms_relative_to_peak, r2), ``analyses`` (Johnson–Samwer and Eyring fits of the data,
-        when ``[analyses]`` asks for them) and optimizer details.
+        The report: ``rms_relative_to_peak`` and ``r2`` over all fitted points, ``parameters``
+        (name → value, standard_error in SI units, initial, bounds, log, bootstrap spread and
+        whether identified), ``correlation``, ``warnings``, ``curves`` (per curve: path,
+        loading, rate, temperature, points, peak, rms_relative_to_peak, r2, peak and flow
+        errors), ``validation`` (the same for every held-out curve), ``minima`` (the best
+        distinct minima of a global fit), ``analyses`` (Johnson–Samwer and Eyring fits of the
+        data, when ``[analyses]`` asks for them) and optimizer details.
 
     Raises:
         InputError: a bad configuration or data file (one line naming the key).
     """
     config = load_config(config_path)
     curves = [read_curve(spec) for spec in config.curves]
+    held_out = [read_curve(spec) for spec in config.validate_curves]
+    started = time.perf_counter()
     result = fit_curves(config, curves)
+    fit_seconds = time.perf_counter() - started
     uncertainty = parameter_uncertainty(result)
+    ensemble = bootstrap(config, curves, result)
+    spread = (np.std(ensemble, axis=0, ddof=1) / np.abs(result.values)
+              if ensemble.shape[0] > 1 else np.full(len(result.free), np.nan))
+    limit = config.uncertainty.identified_spread
+    objective = Objective(config, curves)
+    validation_models = objective.models(result.params, held_out)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    fitted = result.params
-    temperatures = {c.spec.temperature for c in curves}
-    if len(temperatures) == 1:
-        # One test temperature: the material file reproduces the fitted runs as written.
-        fitted = fitted.replace(T=temperatures.pop())
-    material.save(fitted, out / "material.toml")
+    material.save(material_file_params(result.params, curves), out / "material.toml")
 
     names = [p.name for p in result.free]
     data = [c.stress for c in curves]
+    window = config.analyses.flow_window
+    warnings = list(uncertainty.warnings)
+    for name, s in zip(names, spread, strict=True):
+        if math.isfinite(s) and s > limit:
+            warnings.append(f"{name}: bootstrap spread {s:.3g} > {limit:g} of its value: not "
+                            "identified by these curves (fix it in the config)")
+    validation = [_curve_entry(c, m, window) for c, m in zip(held_out, validation_models,
+                                                               strict=True)]
     report: dict[str, Any] = {
         "config": str(Path(config_path)),
         "rms_relative_to_peak": overall_rms_relative_to_peak(result.models, curves),
@@ -70,42 +185,53 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
                 "value": float(v),
                 "standard_error": _finite(se),
                 "relative_standard_error": _finite(se / abs(v)) if v else None,
+                "bootstrap_relative_spread": _finite(sp),
+                "identified": bool(not b and se <= RELATIVE_ERROR_LIMIT * abs(v)
+                                   and (not math.isfinite(sp) or sp <= limit)),
                 "initial": p.initial,
                 "bounds": [p.lower, p.upper],
                 "log": p.log,
                 "at_bound": bool(b),
             }
-            for p, v, se, b in zip(result.free, result.values, uncertainty.standard_errors,
-                                   result.at_bound, strict=True)
+            for p, v, se, b, sp in zip(result.free, result.values, uncertainty.standard_errors,
+                                       result.at_bound, spread, strict=True)
         },
         "correlation": {
             "names": names,
             "matrix": [[_finite(x) for x in row] for row in uncertainty.correlation],
         },
         "condition_number_JTJ": _finite(uncertainty.condition),
-        "warnings": uncertainty.warnings,
-        "curves": [
-            {
-                "path": str(c.spec.path),
-                "loading": c.spec.loading,
-                "rate_per_s": c.spec.rate,
-                "temperature_K": c.spec.temperature,
-                "strain_window": [float(c.strain.min()), float(c.strain.max())],
-                "weight": c.spec.weight,
-                "points": int(c.strain.size),
-                "peak_Pa": c.peak,
-                "model_peak_Pa": float(np.max(np.abs(m))),
-                "rms_relative_to_peak": rms_relative_to_peak(m, c),
-                "r2": r_squared(m, c.stress),
-            }
-            for c, m in zip(curves, result.models, strict=True)
+        "information_criteria": information_criteria(result.models, curves, len(names)),
+        "warnings": warnings,
+        "curves": [_curve_entry(c, m, window)
+                   for c, m in zip(curves, result.models, strict=True)],
+        "validation": validation,
+        "validation_max_rms_relative_to_peak": (
+            max(v["rms_relative_to_peak"] for v in validation) if validation else None),
+        "minima": [
+            {"cost": m.cost, "values": dict(zip(names, map(float, m.values), strict=True)),
+             "start": dict(zip(names, map(float, m.start), strict=True)),
+             "evaluations": m.evaluations}
+            for m in result.minima[: config.fit.minima]
         ],
+        "bootstrap": {
+            "resamples": int(ensemble.shape[0]), "seed": config.uncertainty.seed,
+            "values": [dict(zip(names, map(float, row), strict=True)) for row in ensemble],
+        },
         "analyses": rate_analyses(curves, result.params, config.analyses),
-        "optimizer": {"evaluations": result.evaluations, "message": result.message},
+        "optimizer": {"evaluations": result.evaluations, "message": result.message,
+                      "starts": config.fit.starts, "design": config.fit.design,
+                      "seed": config.fit.seed, "workers": config.fit.workers,
+                      "fit_wall_s": fit_seconds},
         "material_file": str(out / "material.toml"),
     }
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    plots.plot_fits(curves, result.models, out / "fit.png")
+    plots.plot_fits(curves, result.models, out / "fit.png", _bands(objective, ensemble, curves),
+                    scores=[e["rms_relative_to_peak"] for e in report["curves"]])
+    if held_out:
+        plots.plot_fits(held_out, validation_models, out / "validation.png",
+                        _bands(objective, ensemble, held_out), label="STZ prediction",
+                        scores=[e["rms_relative_to_peak"] for e in validation])
     plots.plot_residuals(curves, result.models, out / "residuals.png")
     plots.plot_correlation(names, uncertainty.correlation, out / "correlation.png")
     return report

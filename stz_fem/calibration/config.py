@@ -24,6 +24,20 @@ Layout (SI units; paths relative to the configuration file)::
     energy_map = true           # β, U₀ of χ = β(U − U₀)T_Z from each curve's energy_column:
                                 # U at the start ↔ fitted χ₀, mean U over flow_window ↔ χ∞
 
+    starts = 8                  # global fit: local fits from the 8 best of
+    design = 64                 # 64 Sobol points over the bounds (seeded), in
+    seed = 0                    # `workers` processes; starts = 1: one local fit from initial
+    workers = 2
+    tolerance = 1e-10           # ftol, xtol, gtol of each local fit (default 1e-8)
+    minima = 5                  # distinct minima listed in report.json
+    energy_weight = 0.0         # > 0: also fit the model's χ along each curve to the PE→χ map
+                                # of its energy column (needs pe_beta, pe_u0 in the material)
+
+    [uncertainty]               # optional: bootstrap over the training curves
+    bootstrap = 16              # refits on resampled curve sets → spreads, identified or not,
+    seed = 0                    # and ensemble bands in the figures
+    identified_spread = 0.1     # relative spread above which a parameter is "not identified"
+
     [[curves]]
     path = "stress_strain.csv"
     strain_column = "nominal_shear_strain"
@@ -36,6 +50,14 @@ Layout (SI units; paths relative to the configuration file)::
     strain_window = [0.0, 0.5]  # optional
     weight = 1.0                # optional
     energy_column = "pe_eV"     # optional: potential energy per atom (eV), for energy_map
+    pe_per_atom = -4.8484       # optional: the glass's mean PE per atom (eV) at this T before
+                                # loading (default: first energy_column value); with a PE→χ
+                                # map in the material (pe_beta, pe_u0, free or fixed) the
+                                # curve's χ₀ = β(U − 1.5 k_B T − U₀)T_Z (docs/model.md §5)
+    glass = "q1e13"             # optional label of the glass state
+
+    [[validate]]                # held-out curves: same keys as [[curves]]; never fitted,
+    path = "other.csv"          # scored in report.json → validation and validation.png
 
 Every parameter not listed under ``[free]`` keeps its base value.
 """
@@ -148,6 +170,11 @@ class CurveSpec(BaseModel):
     where: str = Field("curves", exclude=True, description="key path in the configuration")
     energy_column: Name | None = Field(
         None, description="potential energy per atom (eV) along the curve, for energy_map")
+    pe_per_atom: Number | None = Field(
+        None, description="mean potential energy per atom (eV) of the glass at the curve's T "
+        "before loading; default: the first energy_column value. With a PE→χ map in the "
+        "material (pe_beta, pe_u0) it sets the curve's χ₀")
+    glass: Name | None = Field(None, description="label of the glass state (reports only)")
 
     _window_pair = field_validator("window", mode="before")(_two)
     _window_ordered = field_validator("window")(_ordered)
@@ -205,6 +232,29 @@ class FitSettings(BaseModel):
     diff_step: Positive = Field(1e-3, description="relative finite-difference step")
     max_evaluations: Count = 200
     max_steps: Count = Field(20_000, description="driver steps per curve; more fails the trial")
+    starts: Count = Field(1, description="local fits polished (1: from the initial values "
+                          "only, no design); more: from the best points of the design")
+    design: Annotated[int, Field(strict=True, ge=0)] = Field(
+        0, description="Sobol points over the bounds whose cost picks the starts")
+    seed: Annotated[int, Field(strict=True, ge=0)] = 0
+    workers: Count = Field(1, description="processes evaluating the design and the starts")
+    tolerance: Positive = Field(1e-8, description="ftol, xtol and gtol of each local fit")
+    minima: Count = Field(5, description="distinct minima listed in report.json")
+    energy_weight: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] = Field(
+        0.0, description="weight of the χ-vs-PE-map residuals of curves with energies")
+
+
+class Uncertainty(BaseModel):
+    """``[uncertainty]``: bootstrap over curves (each refit from the optimum on a resample of
+    the training curves, drawn with replacement) for spreads, identifiability and bands."""
+
+    model_config = _STRICT
+
+    bootstrap: Annotated[int, Field(strict=True, ge=0)] = 0
+    seed: Annotated[int, Field(strict=True, ge=0)] = 0
+    identified_spread: Positive = Field(
+        0.1, description="relative spread (std/|value|) above which a parameter is reported "
+        "as not identified")
 
 
 class FitConfig(BaseModel):
@@ -216,7 +266,10 @@ class FitConfig(BaseModel):
     free_table: dict[str, FreeParameter] = Field(alias="free")
     fit: FitSettings = FitSettings()
     analyses: Analyses = Analyses()
+    uncertainty: Uncertainty = Uncertainty()
     curves: tuple[CurveSpec, ...] = Field(min_length=1)
+    validate_curves: tuple[CurveSpec, ...] = Field((), alias="validate",
+                                                   description="held-out curves, never fitted")
 
     @model_validator(mode="before")
     @classmethod
@@ -229,12 +282,13 @@ class FitConfig(BaseModel):
         base = data["material"] = _base_material(data["material"], root)
         if isinstance(data.get("free"), dict):
             data["free"] = _free_tables(data["free"], base)
-        curves = data.get("curves")
-        if isinstance(curves, list) and all(isinstance(c, dict) for c in curves):
-            data["curves"] = [
-                _with(c, f"curves[{k}]", {"where": f"curves[{k}]"}, {"temperature": base.T})
-                for k, c in enumerate(curves)
-            ]
+        for key in ("curves", "validate"):
+            curves = data.get(key)
+            if isinstance(curves, list) and all(isinstance(c, dict) for c in curves):
+                data[key] = [
+                    _with(c, f"{key}[{k}]", {"where": f"{key}[{k}]"}, {"temperature": base.T})
+                    for k, c in enumerate(curves)
+                ]
         return data
 
     @model_validator(mode="after")

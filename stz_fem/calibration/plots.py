@@ -28,13 +28,24 @@ def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
     return fig, axes.flat
 
 
-def plot_fits(curves: list[DataCurve], models: list[np.ndarray], path: Path) -> None:
-    """Data and fitted model stress (GPa) against strain, one panel per curve."""
+def plot_fits(curves: list[DataCurve], models: list[np.ndarray], path: Path,
+              bands: list[tuple[np.ndarray, np.ndarray]] | None = None,
+              label: str = "STZ fit", scores: list[float] | None = None) -> None:
+    """Data and model stress (GPa) against strain, one panel per curve; ``bands``: the
+    (low, high) envelope of an ensemble of fits per curve, shaded; ``scores``: RMS relative
+    to the peak per curve, in the titles."""
     fig, axes = _grid(len(curves))
-    for ax, curve, model in zip(axes, curves, models, strict=False):
+    for k, (ax, curve, model) in enumerate(zip(axes, curves, models, strict=False)):
         ax.plot(curve.strain, curve.stress / 1e9, ".", ms=2, color="0.5", label="data")
-        ax.plot(curve.strain, model / 1e9, "-", color="C3", label="STZ fit")
-        ax.set_title(_label(curve), fontsize=8)
+        if bands is not None:
+            low, high = bands[k]
+            ax.fill_between(curve.strain, low / 1e9, high / 1e9, color="C3", alpha=0.25,
+                            lw=0, label="bootstrap band")
+        ax.plot(curve.strain, model / 1e9, "-", color="C3", label=label)
+        title = _label(curve)
+        if scores is not None:
+            title += f", RMS {100 * scores[k]:.1f} % of peak"
+        ax.set_title(title, fontsize=8)
         ax.set_xlabel("strain")
         ax.set_ylabel("stress (GPa)")
     axes[0].legend(fontsize=8)

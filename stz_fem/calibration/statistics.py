@@ -74,6 +74,13 @@ def parameter_uncertainty(fit: FitResult) -> Uncertainty:
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cov_rel / np.outer(diag, diag)
     np.fill_diagonal(correlation, 1.0)
+    # A direction of (near) zero curvature leaves its parameters free: pinv drops it, which
+    # would show them with tiny errors. Parameters with a share > 10 % in such a direction
+    # get an infinite standard error.
+    eigenvalues, vectors = np.linalg.eigh(normal)
+    null = eigenvalues <= eigenvalues.max() / CONDITION_LIMIT
+    loose = np.any(vectors[:, null] ** 2 > 0.1, axis=1) if np.any(null) else np.zeros(n, bool)
+    diag = np.where(loose, np.inf, diag)
     standard_errors = diag * np.abs(fit.values)
     for k, name in enumerate(names):
         if fit.at_bound[k]:

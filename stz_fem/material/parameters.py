@@ -24,6 +24,9 @@ from pydantic_core import PydanticUndefined
 from stz_fem.errors import InputError, key_error, read_toml, reject_unknown, validation_error
 from stz_fem.material.rate_terms import RATE_TERMS
 
+K_B_EV = 8.617333262e-5
+"""Boltzmann constant, eV/K."""
+
 
 def _number(unit: str, description: str, default: Any = PydanticUndefined, *,
             finite: bool = True, **bounds: float) -> Any:
@@ -80,11 +83,31 @@ class MaterialParameters(BaseModel):
                                None, gt=0.0)
     rate_ref: float = _number("1/s", "shear rate at which gamma_C1 holds (W0 formula only)",
                               1e-4, gt=0.0)
+    # Optional terms for MD ranges of temperature and rate (docs/model.md §2.3, §5); their
+    # defaults leave every other material unchanged. Drivers apply them through ``effective``.
+    dG_dT: float = _number("Pa/K", "slope of the shear modulus G(T) = G + dG_dT·(T − T_moduli)",
+                           0.0)
+    T_moduli: float = _number("K", "temperature at which G holds (with dG_dT)", 0.0, ge=0.0)
+    chi_inf_A: float | None = _number(
+        "K", "A of the rate-dependent χ∞(γ̇) = max(χ∞, A/ln(1/(γ̇τ₀))) (None: off)", None,
+        gt=0.0)
+    pe_beta: float | None = _number("1/eV", "slope β of the PE→χ map χ = β(U − U₀)T_Z", None,
+                                    gt=0.0)
+    pe_u0: float | None = _number("eV", "offset U₀ of the PE→χ map (per-atom energy)", None)
+    pe_vibration: float = _number(
+        "", "k_B·T multiple removed from a sampled PE per atom before the map (0: inherent "
+        "structure)", 1.5, ge=0.0)
 
     @model_validator(mode="after")
     def _consistent(self) -> MaterialParameters:
         if self.chi_stress_scale <= 0.0:
             raise key_error("s_chi", "required (> 0 Pa) when s_y = 0")
+        if not self.G_at(self.T) > 0.0:
+            raise key_error("dG_dT", f"G(T) = G + dG_dT·(T − T_moduli) must be > 0 at T = "
+                            f"{self.T:g} K", self.dG_dT)
+        if (self.pe_beta is None) != (self.pe_u0 is None):
+            raise key_error("pe_u0" if self.pe_u0 is None else "pe_beta",
+                            "the PE→χ map needs both pe_beta (1/eV) and pe_u0 (eV)")
         if self.rate_term == "johnson-samwer" and self.W0 is None:
             problem = _js_problem(self.Tg, self.rate_ref, self.steady_attempt_rate)
             if problem is not None:
@@ -135,6 +158,46 @@ class MaterialParameters(BaseModel):
         return js_consistent_barrier(
             self.Tg, self.gamma_C0, self.gamma_C1, self.steady_attempt_rate, self.rate_ref
         )
+
+    def G_at(self, T: float) -> float:
+        """Shear modulus at temperature T (K), Pa: G + dG_dT·(T − T_moduli) (§2.3)."""
+        return self.G + self.dG_dT * (T - self.T_moduli)
+
+    def chi_inf_at(self, rate: float) -> float:
+        """χ∞ at engineering shear rate γ̇ (1/s), K: max(χ∞, A/ln(1/(γ̇τ₀))) with A =
+        ``chi_inf_A`` (Haxton & Liu 2007; Langer 2008; docs/model.md §2.3); χ∞ when off."""
+        if self.chi_inf_A is None or not rate > 0.0:
+            return self.chi_inf
+        # γ̇τ₀ → 1 is beyond any STZ description; capped at 1/2 so χ∞ stays finite
+        return max(self.chi_inf, self.chi_inf_A / math.log(1.0 / min(rate * self.tau0, 0.5)))
+
+    def effective(self, rate: float | None = None) -> MaterialParameters:
+        """The plain material the kernels integrate at this T and imposed rate γ̇ (1/s): G(T)
+        and χ∞(γ̇) evaluated, their T and rate terms off. ``self`` when no term is on."""
+        changes: dict[str, Any] = {}
+        if self.dG_dT != 0.0:
+            changes.update(G=self.G_at(self.T), dG_dT=0.0)
+        if self.chi_inf_A is not None and rate is not None:
+            changes.update(chi_inf=self.chi_inf_at(rate), chi_inf_A=None)
+        return self.replace(**changes) if changes else self
+
+    def chi_of_energy(self, energy: float, T: float | None = None) -> float:
+        """χ₀ (K) of a glass whose mean potential energy per atom sampled at bath temperature T
+        (K; default the material's) is ``energy`` (eV): χ = β(U − c·k_B·T − U₀)T_Z with
+        c = ``pe_vibration`` (docs/model.md §5).
+
+        Raises:
+            InputError: the material has no PE→χ map, or the map gives χ ≤ 0.
+        """
+        if self.pe_beta is None or self.pe_u0 is None:
+            raise InputError("material: no PE→χ map (pe_beta, pe_u0) to set χ₀ from an energy")
+        temperature = self.T if T is None else T
+        inherent = energy - self.pe_vibration * K_B_EV * temperature
+        chi = self.pe_beta * (inherent - self.pe_u0) * self.T_Z
+        if not chi > 0.0:
+            raise InputError(f"PE per atom {energy!r} eV at {temperature:g} K maps to χ = "
+                             f"{chi:.4g} K ≤ 0 (U₀ = {self.pe_u0!r} eV)")
+        return chi
 
     def replace(self, **changes: Any) -> MaterialParameters:
         """A validated copy with some parameters changed (docs/model.md names, SI units).

@@ -1,0 +1,59 @@
+"""Optional terms of docs/model.md §2.3 and the PE→χ map of §5: off by default, as documented
+when on."""
+
+import math
+
+import pytest
+
+from stz_fem import material
+from stz_fem.errors import InputError
+from stz_fem.material.parameters import K_B_EV
+from stz_fem.material_point import Loading, run
+
+
+@pytest.mark.parametrize("preset", ["vitreloy1", "cu50zr50"])
+def test_presets_are_their_own_effective_material(preset):
+    params = material.load(preset)
+    assert params.effective(1e3) is params
+    assert params.G_at(1000.0) == params.G and params.chi_inf_at(1e12) == params.chi_inf
+
+
+def test_shear_modulus_is_linear_in_temperature_and_positive():
+    params = material.load("cu50zr50").replace(dG_dT=-1e7, T_moduli=100.0, T=300.0)
+    assert params.effective().G == pytest.approx(20e9 - 2e9)
+    assert params.effective().dG_dT == 0.0
+    with pytest.raises(InputError, match="dG_dT"):
+        params.replace(T=2100.0)
+
+
+def test_rate_dependent_chi_inf_follows_haxton_liu_above_its_plateau():
+    params = material.load("cu50zr50").replace(chi_inf_A=20000.0)
+    low, high = 1e-3, 1e10
+    assert params.chi_inf_at(low) == params.chi_inf  # plateau: A/ln(1/γ̇τ₀) is below χ∞
+    assert params.chi_inf_at(high) == pytest.approx(20000.0 / math.log(1.0 / (high * 1e-13)))
+    assert params.chi_inf_at(3e10) > params.chi_inf_at(high)
+
+
+def test_driver_uses_chi_inf_at_the_loading_rate():
+    params = material.load("cu50zr50").replace(chi_inf_A=20000.0)
+    rate = 1e10
+    on = run(params, Loading(kind="simple-shear", rate=rate, strain=2.0))
+    off = run(params.replace(chi_inf=params.chi_inf_at(rate), chi_inf_A=None),
+              Loading(kind="simple-shear", rate=rate, strain=2.0))
+    assert on["chi_K"][-1] == pytest.approx(off["chi_K"][-1], rel=1e-12)
+    assert on["chi_K"][-1] > params.chi_inf  # beyond the plateau value, towards χ∞(γ̇)
+
+
+def test_energy_map_removes_the_vibrational_energy():
+    params = material.load("cu50zr50").replace(pe_beta=0.5, pe_u0=-4.9)
+    u = -4.85
+    want = 0.5 * (u - 1.5 * K_B_EV * 300.0 + 4.9) * params.T_Z
+    assert params.chi_of_energy(u, 300.0) == pytest.approx(want)
+    assert params.replace(pe_vibration=0.0).chi_of_energy(u, 300.0) == pytest.approx(
+        0.5 * 0.05 * params.T_Z)
+    with pytest.raises(InputError, match="≤ 0"):
+        params.chi_of_energy(-4.95)
+    with pytest.raises(InputError, match="pe_u0"):
+        material.load("cu50zr50").replace(pe_beta=0.5)
+    with pytest.raises(InputError, match="PE→χ map"):
+        material.load("cu50zr50").chi_of_energy(u)
