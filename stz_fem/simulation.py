@@ -53,6 +53,35 @@ at that pace, and stops as "stalled" (with a checkpoint) instead of crawling on 
 STALL_FRACTION = 2e-6
 
 
+def step_ratios(solver: MechanicsSolver, sbar_start: np.ndarray, dt: float, limits,
+                params, onset: bool = False) -> dict[str, float]:
+    """The largest increments of a solved step over their limits (collective): χ and the
+    engineering plastic strain at any point, and the change of s̄ (in units of s_χ) weighted
+    at each point by its plastic increment over its limit (capped at 1).
+
+    Backward Euler is exact for an elastic step of any size (below the STZ yield stress D = 0
+    and nothing depends on the rate), so where nothing flows the stress needs no limit. Where
+    the material flows, a change Δs̄ within the step changes D by about Δs̄ ∂log D/∂s̄, and the
+    error of the plastic increment Δεᵖ is about Δεᵖ times that relative change: the product
+    (Δs̄/limit)·(Δεᵖ/limit) bounds it. At full plastic increments it is the old stress limit;
+    at a point barely flowing, or not at all, the stress may change freely.
+
+    ``onset``: nothing flowed at the start of the step. Then every point that flows at its end
+    counts with weight 1, so the step where flow starts changes s̄ there by no more than the
+    plain limit, and the onset of plastic flow (the end of that step, as curves and summaries
+    report it) is as sharp as with small elastic steps.
+    """
+    d_chi = solver.global_max(np.abs(solver.trial.chi - solver.state.chi))
+    plastic = 2.0 * solver.rate * dt
+    d_plastic = solver.global_max(plastic)
+    weight = (plastic > 0.0 if onset else np.minimum(plastic / limits.plastic_increment, 1.0))
+    d_stress = solver.global_max(
+        weight * np.abs(equivalent_shear_stress(solver.stress) - sbar_start))
+    return {"chi": d_chi / limits.chi_increment,
+            "plastic": d_plastic / limits.plastic_increment,
+            "stress": d_stress / params.chi_stress_scale / limits.stress_increment}
+
+
 class Simulation:
     """A specimen case ready to run (collective over the mesh communicator).
 
@@ -91,6 +120,8 @@ class Simulation:
         self.fields = CellFields(self.solver)
         self.rank0 = comm.rank == 0
         self.controller = StepController()
+        self._loads: dict[str, float] | None = None  # of the last committed step
+        self._flowing: bool | None = None  # whether anything flowed in the last one
 
     def __enter__(self) -> Simulation:
         return self
@@ -153,6 +184,8 @@ class Simulation:
         curve = CurveFile(self.out / run_files.CURVE, spec.load_columns,
                           run.step if restart else None, self.rank0)
         bar = Progress(self.rank0 and progress, t_end)
+        if self.rank0 and progress:
+            print(f"linear solver: {self.solver.linear_reason}", flush=True)
 
         def output(status: str = "running") -> None:
             measures = self._band_state(full=True)
@@ -233,14 +266,16 @@ class Simulation:
         run.t += dt
         run.step += 1
         run.newton_total += its
-        loads = spec.loads(solver, self.setup)
+        loads = self._loads = spec.loads(solver, self.setup)
         state = self._band_state(full=False)
         run.plastic_work += state["plastic_power_W"] * dt  # backward Euler
+        max_rate = solver.global_max(solver.rate)
+        self._flowing = max_rate > 0.0
         curve.write(CurveRow(
             step=run.step, time_s=run.t, dt_s=dt, nominal_strain=spec.nominal_strain(run.t),
             mean_stress_Pa=loads["mean_stress_Pa"], localization_index=state[
                 "localization_index"], newton_iterations=its,
-            max_D_per_s=solver.global_max(solver.rate),
+            max_D_per_s=max_rate,
             max_chi_K=solver.global_max(solver.state.chi),
             flowing_fraction=state["flowing_fraction"], plastic_work_J=run.plastic_work,
         ), loads)
@@ -250,20 +285,28 @@ class Simulation:
 
     def _advance(self, t: float, dt: float) -> tuple[float, int, float, int]:
         """Solve one step, shrinking it until Newton converges and the increments are within
-        the limits. Returns (dt, Newton iterations, increment ratio, rejected tries)."""
+        the limits. Returns (dt, Newton iterations, increment ratio, rejected tries).
+
+        The limits bound what backward Euler integrates: the χ and plastic-strain increments
+        everywhere, and the change of s̄ where the material flows, in proportion to its plastic
+        increment (``step_ratios``). The specimen may add a limit of its own
+        (``Specimen.step_ratio``: the contact size in indentation).
+        """
         solver, limits = self.solver, self.case.solver
         sbar_start = equivalent_shear_stress(solver.stress)
-        stress_scale = self.params.chi_stress_scale
+        if self.specimen.limits_steps and self._loads is None:
+            self._loads = self.specimen.loads(solver, self.setup)
+        if self._flowing is None:
+            self._flowing = solver.global_max(solver.rate) > 0.0
         for tries in range(40):
             ok, its = solver.solve_step(t + dt, dt)
             if ok:
-                d_chi = solver.global_max(np.abs(solver.trial.chi - solver.state.chi))
-                d_plastic = solver.global_max(2.0 * solver.rate * dt)
-                d_stress = solver.global_max(
-                    np.abs(equivalent_shear_stress(solver.stress) - sbar_start)) / stress_scale
-                ratio = max(d_chi / limits.chi_increment,
-                            d_plastic / limits.plastic_increment,
-                            d_stress / limits.stress_increment)
+                ratios = step_ratios(solver, sbar_start, dt, limits, self.params,
+                                     onset=not self._flowing)
+                if self.specimen.limits_steps:
+                    ratios["loading"] = self.specimen.step_ratio(
+                        self._loads, self.specimen.loads(solver, self.setup))
+                ratio = max(ratios.values())
                 if self.controller.accepts(ratio):
                     return dt, its, ratio, tries
                 dt = self.controller.retry(dt, ratio)
@@ -324,6 +367,7 @@ class Simulation:
             "specimen": self.case.specimen,
             "dofs": index_map.size_global * self.solver.V.dofmap.index_map_bs,
             "ranks": self.comm.size,
+            "linear_solver": self.solver.linear_solver,
             **self._stats(run),
             "bands": {
                 **last,

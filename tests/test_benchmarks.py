@@ -79,15 +79,31 @@ def test_fem_step(tmp_path):
     assert row["peak_memory_MiB"] > 0
 
 
+def test_fem_step_3d(tmp_path):
+    """The sphere, with both elastic solves as baselines and the memory per dof."""
+    (row,) = tiny("fem_step", tmp_path, "--3d")
+    assert row["ranks"] == 1 and row["dofs"] > 0 and row["increments"] > 0
+    assert row["linear"] in ("direct", "iterative")
+    assert positive_ratio(row["elastic_direct_wall_s"])
+    assert positive_ratio(row["elastic_iterative_wall_s"])
+    assert row["elastic_solve_wall_s"] == min(row["elastic_direct_wall_s"],
+                                              row["elastic_iterative_wall_s"])
+    assert positive_ratio(row["increment_in_elastic_solves_cpu"])
+    assert positive_ratio(row["memory_per_dof_kB"])
+
+
 @pytest.mark.mpi
 def test_fem_step_on_two_ranks():
-    """The benchmark's collective path (temporary folder from rank 0, reductions)."""
+    """The benchmark's collective path (temporary folder from rank 0, reductions), with the
+    strong-scaling pair: rank 0 alone, then all ranks, in one invocation."""
     from mpi4py import MPI
 
-    rows = benchmark("fem_step").main(["--tiny"])
+    rows = benchmark("fem_step").main(["--tiny", "--strong-scaling"])
+    size = MPI.COMM_WORLD.size
     if MPI.COMM_WORLD.rank == 0:
-        assert rows[0]["ranks"] == MPI.COMM_WORLD.size
-        assert positive_ratio(rows[0]["increment_in_elastic_solves_cpu"])
+        assert [r["ranks"] for r in rows] == ([1, size] if size > 1 else [1])
+        assert positive_ratio(rows[-1]["increment_in_elastic_solves_cpu"])
+        assert size == 1 or positive_ratio(rows[-1]["speedup_wall"])
     else:
         assert rows is None
 

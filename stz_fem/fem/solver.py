@@ -33,6 +33,7 @@ from petsc4py import PETSc
 from stz_fem.errors import RunError
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
+from stz_fem.fem.linear import PreconditionerReuse, choose
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
 from stz_fem.material import MaterialParameters, pack
 from stz_fem.material.update import update_points
@@ -43,7 +44,7 @@ class CallbackError(RunError):
     """The local update raised inside a Newton callback on some rank (raised on all)."""
 
 
-LINEAR_SOLVERS = ("direct", "iterative")
+LINEAR_SOLVERS = ("auto", "direct", "iterative")
 _LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
     # MUMPS LU: robust for any tangent; the default.
     "direct": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
@@ -54,7 +55,7 @@ _LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
     # and ``linear_options`` swaps CG for GMRES.
     "iterative": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-10, "ksp_max_it": 1000,
                   "pc_gamg_threshold": 0.01, "mg_levels_ksp_type": "chebyshev",
-                  "mg_levels_pc_type": "jacobi"},
+                  "mg_levels_pc_type": "jacobi", "pc_gamg_reuse_interpolation": True},
 }
 
 
@@ -125,18 +126,20 @@ class MechanicsSolver:
         chi0: Callable[[np.ndarray], np.ndarray], degree: int = 2,
         prescribed: tuple[Prescribed, ...] = (), periodic: tuple[Periodicity, ...] = (),
         petsc_options: dict[str, str | float | int] | None = None,
-        linear_solver: str = "direct",
+        linear_solver: str = "auto",
         energy: Callable[[fem.Function, fem.Constant], ufl.Form] | None = None,
         machine: Machine | None = None,
     ) -> None:
         if linear_solver not in LINEAR_SOLVERS:
             raise ValueError(f"linear_solver {linear_solver!r}: allowed: {LINEAR_SOLVERS}")
-        self.linear_solver = linear_solver
         self.mesh = mesh
         self.params = params
         self.constants = pack(params)
         gdim = mesh.geometry.dim
         self.V = fem.functionspace(mesh, ("Lagrange", degree, (gdim,)))
+        dofs = self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
+        # "direct" or "iterative", and why (for the log: "auto" decides by dimension and size)
+        self.linear_solver, self.linear_reason = choose(linear_solver, gdim, dofs)
         self.u = fem.Function(self.V, name="displacement")
         self.q = QuadratureSpace(mesh, max(2 * (degree - 1), 1))
         self.machine = machine
@@ -220,13 +223,18 @@ class MechanicsSolver:
         snes.setOptionsPrefix(prefix)
         snes.setFunction(self._F, self.f)
         snes.setJacobian(self._J, self.J)
+        self._reuse = PreconditionerReuse(self.J) if self.linear_solver == "iterative" else None
+        if self._reuse is not None:
+            snes.setJacobian(self._reuse.jacobian(self._J), self.J, self._reuse.P)
         snes.setFromOptions()
         self.snes = snes
+        self._elastic_ksps: dict[str, PETSc.KSP] = {}
         self._modes: list[PETSc.Vec] = []
         if self.linear_solver == "iterative":
             self._modes = self._rigid_body_modes()
             nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
             self.J.setNearNullSpace(nullspace)
+            self._reuse.P.setNearNullSpace(nullspace)
             nullspace.destroy()
 
     def _setup_border(self) -> None:
@@ -412,6 +420,8 @@ class MechanicsSolver:
         self._raise_callback_error()
         reason = self.snes.getConvergedReason()
         iterations = self.snes.getIterationNumber()
+        if self._reuse is not None:
+            self._reuse.after_solve(self.snes, reason > 0)
         if reason <= 0:
             self.x_committed.copy(self.x)
             # A failed MUMPS factorization (e.g. out of workspace on a wild iterate's tangent)
@@ -483,6 +493,8 @@ class MechanicsSolver:
         self.constraints.restrict(increment, None, self._last_increment)
         if grip is not None and self.machine is not None and self.mesh.comm.rank == 0:
             self.x_committed.array[-1], self._last_increment.array[-1] = grip
+        self.time = time  # load measures of the restored state (contact) read it
+        self.time_constant.value = time
         self._last_dt = last_dt
         self.trial = self.state.copy()
 
@@ -503,14 +515,59 @@ class MechanicsSolver:
         comm = self.mesh.comm
         border = ((self.J0, self._border_full, self._border_free)
                   if self._border is not None else ())
-        for obj in (self.snes, self.J, self.A, self.b, self.f, self.x, self.x_committed,
-                    self._last_increment, *self._modes, *border):
+        reuse = (self._reuse,) if self._reuse is not None else ()
+        for obj in (self.snes, *self._elastic_ksps.values(), *reuse, self.J, self.A, self.b,
+                    self.f, self.x, self.x_committed, self._last_increment, *self._modes,
+                    *border):
             obj.destroy()
             # MUMPS instances share one communicator and their termination does not make
             # every rank wait: a rank that runs ahead into the next instance's termination
             # mixes the messages of the two, which hung CI. Keep the ranks in step.
             comm.Barrier()
         self.constraints.destroy()
+
+    @property
+    def preconditioner_builds(self) -> int | None:
+        """How often the Newton loop's preconditioner was built (None: rebuilt at every Newton
+        iteration, as for MUMPS)."""
+        return self._reuse.rebuilds if self._reuse is not None else None
+
+    def elastic_solve(self, linear: str | None = None) -> int:
+        """One linear solve with the elastic tangent done the way a Newton iteration does one
+        (the unit of ``benchmarks/fem_step.py``): assembly into the solver's matrix, PᵀAP
+        into its reduced one, a fresh numeric setup of the preconditioner (MUMPS keeps its
+        symbolic analysis, GAMG its interpolation) and the solve of a unit load. ``linear``:
+        "direct" or "iterative" (default: the Newton loop's own); each keeps its KSP over
+        calls, so repeated calls are warm. Before a run only: it leaves the elastic tangent
+        in the matrices. Returns the Krylov iterations (collective)."""
+        linear = linear or self.linear_solver
+        if linear not in ("direct", "iterative"):
+            raise ValueError(f"linear {linear!r}: 'direct' or 'iterative'")
+        self._elastic_tangent()
+        self._J(self.snes, self.x, self.J, self.J)
+        if linear == "iterative" and not self._modes:
+            self._modes = self._rigid_body_modes()
+            nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
+            self.J.setNearNullSpace(nullspace)
+            nullspace.destroy()
+        ksp = self._elastic_ksps.get(linear)
+        if ksp is None:
+            prefix = f"stz_elastic{next(_instances)}_"
+            opts = PETSc.Options()
+            for key, value in _LINEAR_OPTIONS[linear].items():
+                opts[prefix + key] = value
+            ksp = PETSc.KSP().create(self.mesh.comm)
+            ksp.setOptionsPrefix(prefix)
+            ksp.setFromOptions()
+            self._elastic_ksps[linear] = ksp
+        ksp.setOperators(self.J)
+        rhs, x = self.J.createVecs()
+        rhs.set(1.0)
+        ksp.solve(rhs, x)
+        iterations = ksp.getIterationNumber()
+        rhs.destroy()
+        x.destroy()
+        return iterations
 
     def internal_force(self) -> np.ndarray:
         """Owned entries of the assembled internal force vector at the last iterate, N (per m

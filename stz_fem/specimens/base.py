@@ -204,6 +204,15 @@ class Specimen:
         """Load measures of the current iterate; must include ``mean_stress_Pa``."""
         raise NotImplementedError
 
+    limits_steps: ClassVar[bool] = False
+    """Whether ``step_ratio`` limits the steps besides the material's increments."""
+
+    def step_ratio(self, before: dict[str, float], after: dict[str, float]) -> float:
+        """The change of the loading's own state over a step (``loads`` at its start and
+        end) relative to its limit; the step control keeps it ≲ 1 like the material's
+        increment ratios. Only called when ``limits_steps``."""
+        return 0.0
+
     def tensile_surface(self) -> tuple[float, float, float] | None:
         """(y, x_start, x_stop), m: the stretch of a plane face y = const where bands are
         counted (bending: ``stz_fem.postprocess.specimen_results.surface_bands``); None where

@@ -126,6 +126,17 @@ class Indentation(Specimen):
             k if dim == 2 else 0.25 * k, lambda t: v * t, contact=indenter)
         return Setup(data.mesh, facets, tuple(prescribed), contact=indenter, machine=machine)
 
+    limits_steps = True
+
+    def step_ratio(self, before: dict[str, float], after: dict[str, float]) -> float:
+        """Growth of the contact size over a step in elements under the indenter
+        (``mesh.size``). The contact itself has no history (frictionless, solved implicitly
+        at the end of each step), but the surface it overruns does: a step that spreads the
+        contact by more than an element loads the elements at its edge in one go, skipping
+        the path their plastic state follows."""
+        key = self.load_columns[2]
+        return abs(after[key] - before[key]) / self.case.mesh.size
+
     def nominal_strain(self, t: float) -> float:
         return self.case.loading.indenter_velocity * t / self.case.geometry.indenter_radius
 

@@ -1,0 +1,91 @@
+"""The linear solver of the Newton steps: which one ("auto"), and when to rebuild its
+preconditioner.
+
+``choose`` resolves ``solver.linear = "auto"``: MUMPS LU in 2-D and for small 3-D meshes, CG
+with smoothed-aggregation AMG (GAMG, rigid-body near nullspace) in 3-D from
+``ITERATIVE_FROM_DOFS_3D`` dofs on, where LU's fill-in makes a factorization cost more than
+the Krylov iterations (measured with ``benchmarks/fem_step.py --3d``; docs/numerics.md).
+
+``PreconditionerReuse`` keeps an AMG preconditioner across Newton iterations and load steps
+while the tangent changes little (the effect of PETSc's persistent SNES lag): CG then
+solves each Newton system with the current tangent to the same tolerance, so Newton's
+convergence is untouched and only the Krylov iterations grow. The preconditioner is rebuilt
+at the next Newton iteration when a step's mean iterations per linear solve exceed
+``growth`` × those right after the last rebuild, or after a failed step.
+"""
+
+from __future__ import annotations
+
+import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
+
+from petsc4py import PETSc
+
+ITERATIVE_FROM_DOFS_3D = 60_000
+"""Global dofs of a 3-D mesh from which "auto" takes CG + GAMG rather than MUMPS
+(docs/numerics.md, "Linear solvers": the crossover of the cost per increment)."""
+
+
+def choose(linear: str, gdim: int, dofs: int) -> tuple[str, str]:
+    """(solver, reason): the linear solver ("direct" or "iterative") that ``linear`` names
+    on a ``gdim``-D mesh of ``dofs`` global dofs, and why, for the log."""
+    if linear != "auto":
+        return linear, f"solver.linear = {linear!r}"
+    if gdim == 3 and dofs >= ITERATIVE_FROM_DOFS_3D:
+        return "iterative", (f"auto: 3-D with {dofs} dofs ≥ {ITERATIVE_FROM_DOFS_3D}, CG + "
+                             "GAMG (rigid-body modes), preconditioner reused while it lasts")
+    return "direct", (f"auto: {gdim}-D with {dofs} dofs"
+                      + (f" < {ITERATIVE_FROM_DOFS_3D}" if gdim == 3 else "") + ", MUMPS LU")
+
+
+class PreconditionerReuse:
+    """Keeps the Newton loop's preconditioner while the Krylov iterations say it is good.
+
+    The preconditioner is built from its own matrix ``P``, a copy of the tangent taken at a
+    rebuild; PETSc sets a preconditioner up again only when that matrix changes, so between
+    rebuilds every Newton iteration of every step reuses it (CG still iterates with the
+    current tangent). The copy costs one more matrix; petsc4py here has no SNES lag calls.
+    """
+
+    def __init__(self, J: PETSc.Mat, growth: float = 2.0, min_iterations: int = 10) -> None:
+        self.P = J.duplicate(copy=True)
+        self.growth = growth
+        self.min_iterations = min_iterations
+        self.reference: float | None = None  # Krylov its per linear solve after a rebuild
+        self.rebuilds = 0
+        self._pending = True
+        self._built = False
+
+    def jacobian(self, assemble):
+        """The SNES Jacobian callback (for ``snes.setJacobian(cb, J, self.P)``): ``assemble``
+        (the solver's, into J) and, when a rebuild is due, the copy of J into P."""
+
+        def callback(snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
+            assemble(snes, x, J, J)
+            # another preconditioning matrix in the KSP (the elastic predictor's) means the
+            # preconditioner it holds is not built from P: rebuild
+            current = snes.getKSP().getOperators()[1]
+            if self._pending or current.handle != P.handle:
+                J.copy(P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+                self._pending = False
+                self._built = True
+                self.rebuilds += 1
+
+        return callback
+
+    def rebuild(self) -> None:
+        """Rebuild at the next Newton iteration."""
+        self._pending = True
+
+    def after_solve(self, snes: PETSc.SNES, converged: bool) -> None:
+        """Judge the preconditioner by the solve just done (its Krylov iterations)."""
+        per_solve = (max(snes.getLinearSolveIterations(), 0)
+                     / max(snes.getIterationNumber(), 1))
+        if self._built:
+            self._built = False
+            self.reference = max(per_solve, 1.0)
+        if not converged or (self.reference is not None and per_solve > max(
+                self.growth * self.reference, self.min_iterations)):
+            self.rebuild()
+
+    def destroy(self) -> None:
+        self.P.destroy()
