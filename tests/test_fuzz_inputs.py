@@ -187,3 +187,54 @@ def test_the_cli_refuses_bad_values_with_exit_2_and_one_line(index, tmp_path, ca
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "--set", override]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("stz-fem: error:") and "Traceback" not in err
+
+
+CONFIGS = [ROOT / "calibration" / "md_cuzr.toml", ROOT / "calibration" / "cuzr" / "config.toml"]
+
+
+def config_mutations():
+    """Every leaf of the shipped calibration configs (arrays of tables entered) replaced by
+    each bad value, deleted, or misspelt."""
+    rng = random.Random(3)
+    for path in CONFIGS:
+        base = tomllib.loads(path.read_text())
+        leaves = []
+        for key, value in base.items():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                leaves += [(key, 0, k) for k in value[0]]
+            elif isinstance(value, dict):
+                leaves += [(key, *leaf) for leaf in _leaves(value)] if value else [(key,)]
+            else:
+                leaves.append((key,))
+        for leaf in leaves:
+            for value in VALUES:
+                yield path, _set_any(base, leaf, value)
+            yield path, _set_any(base, leaf, None)
+            yield path, _set_any(base, (*leaf[:-1], _typo(str(leaf[-1]), rng)), 1.0)
+
+
+def _set_any(data, keys, value):
+    """A copy with ``keys`` (dict keys and list indices) set to ``value`` (None: deleted)."""
+    data = copy.deepcopy(data)
+    node = data
+    for k in keys[:-1]:
+        node = node[k]
+    if value is None:
+        node.pop(keys[-1], None)
+    else:
+        node[keys[-1]] = value
+    return data
+
+
+def test_every_mutated_calibration_config_validates_or_gives_one_line():
+    from stz_fem.calibration.config import parse_config
+
+    outcomes = []
+    for path, data in config_mutations():
+        try:
+            parse_config(data, path.parent)
+            outcomes.append("valid")
+        except InputError as err:
+            assert "\n" not in str(err), str(err)
+            outcomes.append(str(err))
+    assert len(outcomes) > 300 and sum(o != "valid" for o in outcomes) > 0.5 * len(outcomes)
