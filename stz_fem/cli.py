@@ -117,6 +117,10 @@ def _calibrate(args: argparse.Namespace) -> None:
         print(f"  {name} = {p['value']:.6g}" + (f" ± {se:.3g}" if se is not None else ""))
     for warning in report.get("warnings", []):
         print(f"warning: {warning}")
+    for entry in report.get("validation", []):
+        print(f"held out {Path(entry['path']).name}: RMS {100 * entry['rms_relative_to_peak']:.1f}"
+              f" % of the peak (peak {100 * entry['peak_error_relative']:+.1f} %, flow "
+              f"{100 * entry['flow_error_relative']:+.1f} %)")
     print(f"wrote {out / 'material.toml'}, {out / 'report.json'} and plots in {out}")
 
 

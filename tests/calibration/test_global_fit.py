@@ -199,3 +199,21 @@ def test_bootstrap_reports_a_parameter_the_curves_cannot_fix(tmp_path):
         assert params[name]["identified"], name
         assert params[name]["bootstrap_relative_spread"] < 1e-2, name
     assert report["bootstrap"]["resamples"] == 4
+
+
+def test_starts_spread_over_the_bounds():
+    """The cheapest design points of one valley do not take every start."""
+    from stz_fem.calibration.fit import SPREAD, spread_starts
+
+    lower, upper = np.zeros(2), np.ones(2)
+    valley = np.array([[0.50, 0.50], [0.51, 0.50], [0.50, 0.52], [0.52, 0.51]])
+    other = np.array([[0.05, 0.90], [0.95, 0.10]])
+    candidates = np.vstack([valley, other])
+    costs = np.array([1.0, 1.1, 1.2, 1.3, 5.0, 6.0])
+    starts = spread_starts(candidates, costs, lower, upper, 3)
+    assert [tuple(s) for s in starts] == [(0.5, 0.5), (0.05, 0.9), (0.95, 0.1)]
+    for a in range(3):
+        for b in range(a):
+            assert np.linalg.norm(starts[a] - starts[b]) >= SPREAD * np.sqrt(2)
+    # more starts than distant candidates: the cheapest of the rest fill up, in cost order
+    assert [tuple(s) for s in spread_starts(candidates, costs, lower, upper, 4)][3] == (0.51, 0.5)
