@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 
 from stz_fem import material
-from stz_fem.calibration import plots
 from stz_fem.calibration.config import FitConfig, load_config
 from stz_fem.calibration.curves import DataCurve, read_curve
 from stz_fem.calibration.fit import (
@@ -23,6 +22,7 @@ from stz_fem.calibration.fit import (
     parallel_map,
     refit,
 )
+from stz_fem.calibration.plots import plot_correlation, plot_fits, plot_residuals
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
     RELATIVE_ERROR_LIMIT,
@@ -226,12 +226,12 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         "material_file": str(out / "material.toml"),
     }
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    plots.plot_fits(curves, result.models, out / "fit.png", _bands(objective, ensemble, curves),
+    plot_fits(curves, result.models, out / "fit.png", _bands(objective, ensemble, curves),
                     scores=[e["rms_relative_to_peak"] for e in report["curves"]])
     if held_out:
-        plots.plot_fits(held_out, validation_models, out / "validation.png",
+        plot_fits(held_out, validation_models, out / "validation.png",
                         _bands(objective, ensemble, held_out), label="STZ prediction",
                         scores=[e["rms_relative_to_peak"] for e in validation])
-    plots.plot_residuals(curves, result.models, out / "residuals.png")
-    plots.plot_correlation(names, uncertainty.correlation, out / "correlation.png")
+    plot_residuals(curves, result.models, out / "residuals.png")
+    plot_correlation(names, uncertainty.correlation, out / "correlation.png")
     return report
