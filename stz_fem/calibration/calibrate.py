@@ -227,11 +227,11 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     }
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
     plot_fits(curves, result.models, out / "fit.png", _bands(objective, ensemble, curves),
-                    scores=[e["rms_relative_to_peak"] for e in report["curves"]])
+              scores=[e["rms_relative_to_peak"] for e in report["curves"]])
     if held_out:
         plot_fits(held_out, validation_models, out / "validation.png",
-                        _bands(objective, ensemble, held_out), label="STZ prediction",
-                        scores=[e["rms_relative_to_peak"] for e in validation])
+                  _bands(objective, ensemble, held_out), label="STZ prediction",
+                  scores=[e["rms_relative_to_peak"] for e in validation])
     plot_residuals(curves, result.models, out / "residuals.png")
     plot_correlation(names, uncertainty.correlation, out / "correlation.png")
     return report
