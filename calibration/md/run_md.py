@@ -3,9 +3,11 @@
 One melt, one NPT quench per cooling rate, then SLLOD simple shear (melt.in, quench.in,
 shear.in) of the slowest-quenched glass at every shear rate and temperature, and of each
 faster-quenched glass at the fastest shear rate and lowest temperature (plans ``full`` and
-``quick``). A plan may instead list its shear runs as conditions ``COOLING:T:RATE[:SEED]``,
-each field one value or a comma list (all combinations are run), e.g. ``1e13:50,500:1e9,1e10``
-or ``1e13:300:1e10:5928`` (a second sample: melt, quench and shear seeds from 5928); plan
+``quick``). A plan may instead list its shear runs as conditions
+``COOLING:T:RATE[:SEED[:VSEED]]``, each field one value or a comma list (all combinations are
+run), e.g. ``1e13:50,500:1e9,1e10``, ``1e13:300:1e10:5928`` (a second sample: melt, quench and
+shear seeds from 5928) or ``1e13:300:1e10::5929`` (the same glass, shear velocities from 5929,
+tag suffix ``_v5929``); plan
 ``split`` is the train/validate extension of ``full`` (issue 14). A glass (one melt seed, one
 cooling rate) is named ``q<cooling>`` for the plan's seed and ``q<cooling>_seed<seed>`` for
 another; a shear run is tagged ``<glass>_T<T>_r<rate>``. Each shear run writes
@@ -117,8 +119,9 @@ FULL = Plan(
 )
 # Train/validate extension of FULL (same glasses, protocol and seeds; issue 14), in order of
 # priority: new rates (3e10 1/s) and temperatures (50, 500 K) of the q1e13 glass, the q1e14
-# glass at four more conditions (the cheap 1e10 1/s ones first), a second q1e13 sample (seed
-# 5928) at 300 K, and last the costly 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
+# glass at four more conditions (the cheap 1e10 1/s ones first), replicas of two q1e13 runs at
+# 300 K with other velocities (seed 5929), a second q1e13 sample (melt seed 5928) at 300 K, and
+# last the costly 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
 SPLIT = replace(
     FULL,
     name="split",
@@ -128,6 +131,7 @@ SPLIT = replace(
         "1e13:500:1e10,3e10,3e9",
         "1e14:300,500,50:1e10",
         "1e14:100:3e9",
+        "1e13:300:1e10,3e9::5929",
         "1e13:300:1e10,3e9:5928",
         "1e13:50,500:1e9",
     ),
@@ -213,25 +217,32 @@ class ShearRun:
     shear_rate: float
     cooling_rate: float | None = None
     seed: int | None = None  # melt seed of the glass
+    velocity_seed: int | None = None  # of the shear run's velocities; None: melt seed + 1
 
     @property
     def tag(self) -> str:
-        return f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}"
+        replica = "" if self.velocity_seed is None else f"_v{self.velocity_seed}"
+        return f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}{replica}"
 
 
 def parse_conditions(plan: Plan, conditions: tuple[str, ...]) -> list[ShearRun]:
-    """Shear runs of ``COOLING:T:RATE[:SEED]`` strings, comma lists expanded in order."""
+    """Shear runs of ``COOLING:T:RATE[:SEED[:VSEED]]`` strings (an empty SEED is the plan's;
+    VSEED, the seed of the shear run's velocities, tags a replica ``_v<VSEED>`` of the same
+    glass), comma lists expanded in order."""
     runs = []
     for condition in conditions:
         fields = condition.split(":")
-        if len(fields) not in (3, 4):
-            raise ValueError(f"condition {condition!r} is not COOLING:T:RATE[:SEED]")
+        if len(fields) not in (3, 4, 5):
+            raise ValueError(f"condition {condition!r} is not COOLING:T:RATE[:SEED[:VSEED]]")
         cooling, temperatures, rates = ([float(v) for v in f.split(",")] for f in fields[:3])
-        seeds = [int(v) for v in fields[3].split(",")] if len(fields) == 4 else [plan.seed]
-        for seed in seeds:
+        seeds = [int(v) for v in fields[3].split(",")] if len(fields) > 3 and fields[3] else []
+        velocity = int(fields[4]) if len(fields) == 5 else None
+        for seed in seeds or [plan.seed]:
             for q in cooling:
                 glass = Glass(q, seed).name(plan)
-                runs += [ShearRun(glass, t, r, q, seed) for t in temperatures for r in rates]
+                runs += [
+                    ShearRun(glass, t, r, q, seed, velocity) for t in temperatures for r in rates
+                ]
     return runs
 
 
@@ -257,7 +268,7 @@ def shear(plan: Plan, run: ShearRun, out: Path) -> dict[str, object]:
     sample = max(1, table_every // nrepeat)
     variables = {
         "data": out / run.glass / "glass.data",
-        "seed": (plan.seed if run.seed is None else run.seed) + 1,
+        "seed": run.velocity_seed or (plan.seed if run.seed is None else run.seed) + 1,
         "temp": run.temperature,
         "equil_steps": steps(plan.equil_ps, plan.dt_ps),
         "erate": run.shear_rate * PS,
@@ -399,7 +410,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="LAMMPS runs at once (1 core each)")
     parser.add_argument("--collect", type=Path, help="copy the small outputs to this folder")
     parser.add_argument(
-        "--runs", nargs="+", metavar="COOLING:T:RATE[:SEED]", help="shear runs (replace plan's)"
+        "--runs",
+        nargs="+",
+        metavar="COOLING:T:RATE[:SEED[:VSEED]]",
+        help="shear runs (replace plan's)",
     )
     parser.add_argument("--temperatures", type=float, nargs="+", help="K (default grid)")
     parser.add_argument("--shear-rates", type=float, nargs="+", help="1/s, slowest first")

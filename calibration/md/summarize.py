@@ -5,7 +5,8 @@
 writes ``summary.csv`` in that folder: run tag, cooling rate (K/s), temperature (K), shear rate
 (1/s), peak shear stress (Pa) and its strain, flow stress (Pa, mean over the last
 ``--flow-window`` of strain), PE per atom (eV) at the start and the end, and the melt seed of
-the glass (from a ``_seed<n>`` glass tag; ``--seed``, the full plan's 4928, otherwise).
+the glass (from a ``_seed<n>`` glass tag; ``--seed``, the full plan's 4928, otherwise) and
+the seed of the shear run's velocities (from a ``_v<n>`` replica tag, else melt seed + 1).
 """
 
 import argparse
@@ -16,11 +17,11 @@ import numpy as np
 
 TAG = re.compile(
     r"stress_strain_q(?P<quench>[\d.e+-]+)(?:_seed(?P<seed>\d+))?"
-    r"_T(?P<temp>[\d.]+)_r(?P<rate>[\d.e+-]+)"
+    r"_T(?P<temp>[\d.]+)_r(?P<rate>[\d.e+-]+)(?:_v(?P<velocity>\d+))?"
 )
 HEADER = (
     "tag,cooling_rate_K_per_s,temperature_K,shear_rate_per_s,peak_stress_Pa,peak_strain,"
-    "flow_stress_Pa,pe_start_eV,pe_end_eV,melt_seed"
+    "flow_stress_Pa,pe_start_eV,pe_end_eV,melt_seed,velocity_seed"
 )
 
 
@@ -37,7 +38,8 @@ def summarize(folder: Path, flow_window: float, seed: int = 4928) -> list[str]:
         rows.append(
             f"{tag},{float(match['quench']):.3g},{float(match['temp']):g},"
             f"{float(match['rate']):.3g},{stress[peak]:.4e},{strain[peak]:.4f},{flow:.4e},"
-            f"{energy[:5].mean():.5f},{energy[-5:].mean():.5f},{match['seed'] or seed}"
+            f"{energy[:5].mean():.5f},{energy[-5:].mean():.5f},{match['seed'] or seed},"
+            f"{match['velocity'] or int(match['seed'] or seed) + 1}"
         )
     return rows
 
