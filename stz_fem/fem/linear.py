@@ -52,8 +52,8 @@ class PreconditionerReuse:
         self.min_iterations = min_iterations
         self.reference: float | None = None  # Krylov its per linear solve after a rebuild
         self.rebuilds = 0
+        self.built_in_solve = False  # whether the running solve built the preconditioner
         self._pending = True
-        self._built = False
 
     def jacobian(self, assemble):
         """The SNES Jacobian callback (for ``snes.setJacobian(cb, J, self.P)``): ``assemble``
@@ -67,7 +67,7 @@ class PreconditionerReuse:
             if self._pending or current.handle != P.handle:
                 J.copy(P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
                 self._pending = False
-                self._built = True
+                self.built_in_solve = True
                 self.rebuilds += 1
 
         return callback
@@ -76,12 +76,27 @@ class PreconditionerReuse:
         """Rebuild at the next Newton iteration."""
         self._pending = True
 
+    def solve(self, snes: PETSc.SNES, x: PETSc.Vec) -> None:
+        """``snes.solve`` from ``x``; when a reused preconditioner fails a linear solve (CG
+        stops at once on an indefinite one when the tangent has moved away from it, e.g. as
+        the contact spreads over new nodes with its penalty stiffness), once more from the
+        same start with a fresh one, rather than failing the step."""
+        start = x.copy()
+        self.built_in_solve = False
+        snes.solve(None, x)
+        if (snes.getConvergedReason() == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE
+                and not self.built_in_solve):
+            self.rebuild()
+            start.copy(x)
+            snes.solve(None, x)
+        start.destroy()
+        self.after_solve(snes, snes.getConvergedReason() > 0)
+
     def after_solve(self, snes: PETSc.SNES, converged: bool) -> None:
         """Judge the preconditioner by the solve just done (its Krylov iterations)."""
         per_solve = (max(snes.getLinearSolveIterations(), 0)
                      / max(snes.getIterationNumber(), 1))
-        if self._built:
-            self._built = False
+        if self.built_in_solve:
             self.reference = max(per_solve, 1.0)
         if not converged or (self.reference is not None and per_solve > max(
                 self.growth * self.reference, self.min_iterations)):

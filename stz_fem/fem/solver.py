@@ -416,12 +416,13 @@ class MechanicsSolver:
             self.x.axpy(dt / self._last_dt, self._last_increment)
         else:
             self._elastic_predictor()
-        self.snes.solve(None, self.x)
+        if self._reuse is not None:
+            self._reuse.solve(self.snes, self.x)
+        else:
+            self.snes.solve(None, self.x)
         self._raise_callback_error()
         reason = self.snes.getConvergedReason()
         iterations = self.snes.getIterationNumber()
-        if self._reuse is not None:
-            self._reuse.after_solve(self.snes, reason > 0)
         if reason <= 0:
             self.x_committed.copy(self.x)
             # A failed MUMPS factorization (e.g. out of workspace on a wild iterate's tangent)
