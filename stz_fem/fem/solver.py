@@ -494,7 +494,11 @@ class MechanicsSolver:
         self.constraints.restrict(increment, None, self._last_increment)
         if grip is not None and self.machine is not None and self.mesh.comm.rank == 0:
             self.x_committed.array[-1], self._last_increment.array[-1] = grip
-        self.time = time  # load measures of the restored state (contact) read it
+        # load measures of the restored state (contact, the grip's travel) read the iterate,
+        # the time and the grip constant: make them those of the committed state
+        self.x_committed.copy(self.x)
+        self._set_grip(self.x)
+        self.time = time
         self.time_constant.value = time
         self._last_dt = last_dt
         self.trial = self.state.copy()
