@@ -119,9 +119,10 @@ FULL = Plan(
 )
 # Train/validate extension of FULL (same glasses, protocol and seeds; issue 14), in order of
 # priority: new rates (3e10 1/s) and temperatures (50, 500 K) of the q1e13 glass, the q1e14
-# glass at four more conditions (the cheap 1e10 1/s ones first), replicas of two q1e13 runs at
-# 300 K with other velocities (seed 5929), a second q1e13 sample (melt seed 5928) at 300 K, and
-# last the costly 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
+# glass at three more temperatures, two replicas of q1e13 at 300 K and 1e10 1/s with other
+# shear velocities (seeds 5929, 6929) for the run-to-run scatter, then q1e14 at 100 K and 3e9
+# 1/s, a 3e9 1/s replica, a second q1e13 sample (melt seed 5928) at 300 K, and last the costly
+# 1e9 1/s runs (125,000 shear steps each) at 50 and 500 K.
 SPLIT = replace(
     FULL,
     name="split",
@@ -130,8 +131,10 @@ SPLIT = replace(
         "1e13:50:1e10,3e10,3e9",
         "1e13:500:1e10,3e10,3e9",
         "1e14:300,500,50:1e10",
+        "1e13:300:1e10::5929",
+        "1e13:300:1e10::6929",
         "1e14:100:3e9",
-        "1e13:300:1e10,3e9::5929",
+        "1e13:300:3e9::5929",
         "1e13:300:1e10,3e9:5928",
         "1e13:50,500:1e9",
     ),
