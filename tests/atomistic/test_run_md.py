@@ -44,7 +44,7 @@ def test_quick_mode_end_to_end(tmp_path: Path) -> None:
             str(tmp_path / "small"),
         ]
     )
-    manifest = json.loads((tmp_path / "small" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "small" / "manifest_quick.json").read_text())
     assert manifest["wall_s"] < 180.0
     plan = driver.QUICK
     for run in driver.shear_runs(plan):
