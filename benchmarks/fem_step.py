@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict] | None:
             if comm.rank != 0:
                 continue
             r["h_m"] = h
-            if len(runs) == 2:
+            if len(runs) == 2 and r is runs[1]:
                 r["speedup_wall"] = ratio(runs[0]["increment_wall_s"], r["increment_wall_s"])
             rows.append(r)
             print(f"{r['ranks']} rank(s), {r['linear']}, h {h:.2e} m, {r['dofs']} dofs: "

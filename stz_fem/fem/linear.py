@@ -20,7 +20,7 @@ import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 from petsc4py import PETSc
 
-ITERATIVE_FROM_DOFS_3D = 60_000
+ITERATIVE_FROM_DOFS_3D = 25_000
 """Global dofs of a 3-D mesh from which "auto" takes CG + GAMG rather than MUMPS
 (docs/numerics.md, "Linear solvers": the crossover of the cost per increment)."""
 
