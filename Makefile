@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# The notched bar at a coarse mesh (0.2 mm at the roots) to 3 % strain: ~1 min on 2 cores.
+# The notched bar at a coarse mesh (0.2 mm at the roots) to 3 % strain: ~30 s on 2 cores.
 demo: $(STAMP)
 	$(MPIRUN) -n 2 $(VENV)/bin/stz-fem run cases/notched_tension.toml --out $(OUT) \
 	  --set mesh.size=0.2e-3 --set loading.end_strain=0.03
