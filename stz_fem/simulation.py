@@ -232,14 +232,16 @@ class Simulation:
         "interrupted"; ``stop_reason`` says more), or None to go on. The same on every rank."""
         limits = self.case.solver
         signal_name = interrupts.requested()
-        wall = self.comm.allreduce(self._stats(run)["wall_time_s"], op=MPI.MAX)
         if signal_name is not None:
             self.stop_reason = f"interrupted by {signal_name} at step {run.step}"
             return "interrupted"
         if run.step >= limits.max_steps:
             self.stop_reason = f"solver.max_steps = {limits.max_steps} reached"
             return "stopped"
-        if limits.max_wall_time is not None and wall >= limits.max_wall_time:
+        # only with a limit (the same on every rank): the wall time is a collective of its own
+        if limits.max_wall_time is not None and self.comm.allreduce(
+                run.wall_s + time.perf_counter() - self._clock[0], op=MPI.MAX
+        ) >= limits.max_wall_time:
             self.stop_reason = f"solver.max_wall_time = {limits.max_wall_time:g} s reached"
             return "stopped"
         if (len(progress_since) > STALL_WINDOW
