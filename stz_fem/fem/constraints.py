@@ -9,7 +9,7 @@ dolfinx_mpc has no wheel here; this works for any space, any number of ranks.
 A grip (``grip``: the dofs a compliant testing machine holds) adds one free dof that all the
 grip's dofs follow: its column of P has a 1 in each of their rows (none for a grip that moves
 a contact obstacle rather than dofs). It is the last free dof of
-rank 0 (``grip_index``); the machine's spring acts on it (``stz_fem.fem.solver.Machine``).
+rank 0 (``grip_index``); the machine's spring acts on it (``stz_fem.fem.machine.Machine``).
 """
 
 from __future__ import annotations

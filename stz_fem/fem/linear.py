@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
+import numpy as np
+from dolfinx import fem
 from petsc4py import PETSc
+
+from stz_fem.fem.constraints import Constraints
 
 ITERATIVE_FROM_DOFS_3D = 25_000
 """Global dofs of a 3-D mesh from which "auto" takes CG + GAMG rather than MUMPS
@@ -104,3 +108,34 @@ class PreconditionerReuse:
 
     def destroy(self) -> None:
         self.P.destroy()
+
+
+def rigid_body_modes(V: fem.FunctionSpace, constraints: Constraints) -> list[PETSc.Vec]:
+    """Translations and rotations of ``V``'s mesh restricted to the free dofs, orthonormalized:
+    the near nullspace that lets GAMG build elasticity coarse spaces (modes the constraints
+    remove are dropped)."""
+    gdim = V.mesh.geometry.dim
+    rotations = [(0, 1)] if gdim == 2 else [(0, 1), (1, 2), (2, 0)]
+    modes = []
+    for k in range(gdim + len(rotations)):
+        f = fem.Function(V)
+        if k < gdim:
+            f.interpolate(lambda x, k=k: np.eye(gdim)[k][:, None] * np.ones(x.shape[1]))
+        else:
+            i, j = rotations[k - gdim]
+
+            def rotation(x, i=i, j=j):
+                values = np.zeros((gdim, x.shape[1]))
+                values[i], values[j] = -x[j], x[i]
+                return values
+
+            f.interpolate(rotation)
+        vec = constraints.create_free_vector()
+        constraints.restrict(f, None, vec)
+        for other in modes:
+            vec.axpy(-vec.dot(other), other)
+        norm = vec.norm()
+        if norm > 1e-12 * np.sqrt(vec.getSize()):
+            vec.scale(1.0 / norm)
+            modes.append(vec)
+    return modes

@@ -7,9 +7,8 @@ quadrature point (Mandel notation, ``mandel_strain``):
 
 The residual callback runs the local update, so the Jacobian that SNES asks for next uses the
 tangent of the same iterate. Constraints (prescribed and periodic) enter through the
-prolongation P: SNES sees PᵀR and PᵀJP (``constraints``). A compliant testing machine
-(``Machine``) adds one free dof, the grip's displacement, which the grip's dofs follow through
-P, and the stored energy ½k(u_m(t) − u_grip)² of its spring to the residual and the tangent.
+prolongation P: SNES sees PᵀR and PᵀJP (``constraints``). A compliant testing machine adds
+one free dof, the grip's displacement, and its spring's terms (``stz_fem.fem.machine``).
 The χ diffusion term is applied after the step converges (``chi_diffusion``); with ℓ_χ = 0
 the step is exactly the local law.
 """
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from dolfinx.mesh import Mesh
 from mpi4py import MPI
@@ -32,8 +31,8 @@ from petsc4py import PETSc
 
 from stz_fem.errors import RunError
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
-from stz_fem.fem.contact import PenaltyContact
-from stz_fem.fem.linear import PreconditionerReuse, choose
+from stz_fem.fem.linear import PreconditionerReuse, choose, rigid_body_modes
+from stz_fem.fem.machine import Machine, MachineCoupling
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
 from stz_fem.material import MaterialParameters, pack
 from stz_fem.material.update import update_points
@@ -59,12 +58,6 @@ _LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
 }
 
 
-def _diff_form(form: ufl.Form, variable) -> ufl.Form:
-    """∂form/∂variable, integral by integral (UFL differentiates expressions, not forms)."""
-    return ufl.Form([i.reconstruct(integrand=ufl.diff(i.integrand(), variable))
-                     for i in form.integrals()])
-
-
 def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, str | float]:
     """PETSc options of the linear solver for this material (docs/numerics.md, "Linear solvers").
 
@@ -78,25 +71,6 @@ def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, 
     if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0):
         options.update({"ksp_type": "gmres", "ksp_gmres_restart": 100, "ksp_pc_side": "right"})
     return options
-
-
-@dataclass(frozen=True)
-class Machine:
-    """A linear spring between the machine's end, whose displacement ``displacement(t)`` (m;
-    t in s) is prescribed, and the specimen's grip (docs/model.md; docs/cases.md
-    ``loading.machine_stiffness``).
-
-    ``stiffness`` is in N/m per m of thickness in plane strain (Pa), N/m in 3-D; ``grip`` the
-    dofs that the grip holds (they all follow one free dof, ``Constraints.grip_index``), or
-    ``contact`` the penalty contact whose moving obstacles (indenter, loading rollers) the
-    grip carries: their travel is then the grip dof d, and the contact energy Π(u, d) couples
-    it to the displacement (``MechanicsSolver`` borders the reduced tangent with ∂²Π/∂u∂d).
-    """
-
-    stiffness: float
-    displacement: Callable[[float], float]
-    grip: tuple[Prescribed, ...] = ()
-    contact: PenaltyContact | None = None
 
 
 @dataclass
@@ -145,9 +119,10 @@ class MechanicsSolver:
         self.machine = machine
         self.constraints = Constraints(self.V, prescribed, periodic,
                                        machine.grip if machine is not None else None)
+        self.coupling = (MachineCoupling(machine, self.V, self.constraints)
+                         if machine is not None else None)
         # the grip's travel d (m) as the forms see it (a contact grip's obstacles move by it)
-        self.grip_constant = fem.Constant(mesh, 0.0) if machine is not None else None
-        self._grip_forms: tuple[fem.Form, fem.Form, fem.Form] | None = None
+        self.grip_constant = self.coupling.constant if self.coupling is not None else None
 
         n = self.q.size
         self.points = self.q.point_coordinates()
@@ -167,19 +142,14 @@ class MechanicsSolver:
         jacobian = ufl.inner(ufl.dot(self.tangent_q, mandel_strain(du)), mandel_strain(v)) * dx
         # time (s) of the iterate, for time-dependent energies such as a moving indenter
         self.time_constant = fem.Constant(mesh, 0.0)
-        if machine is not None and machine.contact is not None:
-            depth = ufl.variable(self.grip_constant)
-            stored = machine.contact.energy(self.u, self.time_constant, depth)
-            extra = ufl.derivative(stored, self.u, v)
-            residual += extra
-            jacobian += ufl.derivative(extra, self.u, du)
-            first = _diff_form(stored, depth)
-            self._grip_forms = (fem.form(first), fem.form(ufl.derivative(first, self.u, v)),
-                                fem.form(_diff_form(first, depth)))
-        elif energy is not None:
+        terms = (self.coupling.contact_terms(self.u, self.time_constant, v, du)
+                 if self.coupling is not None else None)
+        if terms is None and energy is not None:
             extra = ufl.derivative(energy(self.u, self.time_constant), self.u, v)
-            residual += extra
-            jacobian += ufl.derivative(extra, self.u, du)
+            terms = (extra, ufl.derivative(extra, self.u, du))
+        if terms is not None:
+            residual += terms[0]
+            jacobian += terms[1]
         self.residual_form = fem.form(residual)
         self.jacobian_form = fem.form(jacobian)
         self.strain_expr = self.q.expression(mandel_strain(self.u))
@@ -215,9 +185,8 @@ class MechanicsSolver:
         self._elastic_tangent()
         self._assemble_jacobian()
         self.J = self.A.PtAP(self.constraints.P)
-        self._border: np.ndarray | None = None
-        if self._grip_forms is not None:
-            self._setup_border()
+        if self.coupling is not None:
+            self.J = self.coupling.bordered(self.J)
         self.f = self.constraints.create_free_vector()
         snes = PETSc.SNES().create(comm)
         snes.setOptionsPrefix(prefix)
@@ -231,73 +200,11 @@ class MechanicsSolver:
         self._elastic_ksps: dict[str, PETSc.KSP] = {}
         self._modes: list[PETSc.Vec] = []
         if self.linear_solver == "iterative":
-            self._modes = self._rigid_body_modes()
+            self._modes = rigid_body_modes(self.V, self.constraints)
             nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
             self.J.setNearNullSpace(nullspace)
             self._reuse.P.setNearNullSpace(nullspace)
             nullspace.destroy()
-
-    def _setup_border(self) -> None:
-        """The reduced tangent of a contact grip: PᵀAP (kept as ``J0``, the product PETSc
-        reuses) plus the grip dof's row and column over the free dofs of the contact facets,
-        whose pattern is laid down once here."""
-        self.J0 = self.J
-        self.J = self.J0.duplicate(copy=True)
-        self.J.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
-        indicator = fem.Function(self.V)
-        dofs = fem.locate_dofs_topological(self.V, self.mesh.topology.dim - 1,
-                                           self.machine.contact.facets)
-        bs = self.V.dofmap.index_map_bs
-        indicator.x.array.reshape(-1, bs)[dofs] = 1.0
-        full = self.A.createVecLeft()
-        n = self.V.dofmap.index_map.size_local * bs
-        full.array[:] = indicator.x.array[:n]
-        free = self.constraints.create_free_vector()
-        self.constraints.P.multTranspose(full, free)
-        start = free.getOwnershipRange()[0]
-        self._border = (start + np.flatnonzero(free.array)).astype(PETSc.IntType)
-        self._border_full = full
-        self._border_free = free
-        self._insert_border(np.zeros(self._border.size), 0.0)
-
-    def _insert_border(self, coupling: np.ndarray, diagonal: float) -> None:
-        """J ← J + the grip's row and column ``coupling`` (at ``_border``) and ``diagonal``."""
-        index = self.constraints.grip_index
-        add = PETSc.InsertMode.ADD
-        self.J.setValues(self._border, [index], coupling, addv=add)
-        self.J.setValues([index], self._border, coupling, addv=add)
-        if self.mesh.comm.rank == 0:
-            self.J.setValue(index, index, diagonal, addv=add)
-        self.J.assemble()
-
-    def _rigid_body_modes(self) -> list[PETSc.Vec]:
-        """Translations and rotations restricted to the free dofs, orthonormalized: the near
-        nullspace that lets GAMG build elasticity coarse spaces."""
-        gdim = self.mesh.geometry.dim
-        rotations = [(0, 1)] if gdim == 2 else [(0, 1), (1, 2), (2, 0)]
-        modes = []
-        for k in range(gdim + len(rotations)):
-            f = fem.Function(self.V)
-            if k < gdim:
-                f.interpolate(lambda x, k=k: np.eye(gdim)[k][:, None] * np.ones(x.shape[1]))
-            else:
-                i, j = rotations[k - gdim]
-
-                def rotation(x, i=i, j=j):
-                    values = np.zeros((gdim, x.shape[1]))
-                    values[i], values[j] = -x[j], x[i]
-                    return values
-
-                f.interpolate(rotation)
-            vec = self.constraints.create_free_vector()
-            self.constraints.restrict(f, None, vec)
-            for other in modes:
-                vec.axpy(-vec.dot(other), other)
-            norm = vec.norm()
-            if norm > 1e-12 * np.sqrt(vec.getSize()):
-                vec.scale(1.0 / norm)
-                modes.append(vec)
-        return modes
 
     def _elastic_tangent(self) -> None:
         G, K = self.params.G, self.params.K
@@ -342,66 +249,30 @@ class MechanicsSolver:
         fem_petsc.assemble_vector(self.b, self.residual_form)
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         self.constraints.P.multTranspose(self.b, f)
-        if self.machine is None:
-            return
-        comm = self.mesh.comm
-        # the grip dof is rank 0's last: ∂/∂d of ½k(u_m − d)² (+ ∂Π/∂d for a contact grip)
-        grip = comm.bcast(float(x.getArray(readonly=True)[-1]) if comm.rank == 0 else 0.0)
-        force = self.machine.stiffness * (grip - self.machine.displacement(self.time))
-        if self._grip_forms is not None:
-            force += comm.allreduce(fem.assemble_scalar(self._grip_forms[0]), op=MPI.SUM)
-        if comm.rank == 0:
-            f.array[-1] += force
+        if self.coupling is not None:
+            self.coupling.add_residual(f, x, self.time)
 
     def _set_grip(self, x: PETSc.Vec) -> None:
         """The grip constant ← the grip dof of ``x`` (collective), before any assembly."""
-        if self.grip_constant is not None:
-            comm = self.mesh.comm
-            self.grip_constant.value = comm.bcast(
-                float(x.getArray(readonly=True)[-1]) if comm.rank == 0 else 0.0)
+        if self.coupling is not None:
+            self.coupling.set_constant(x)
 
     def machine_force(self) -> float | None:
         """The spring's force k(u_m(t) − u_grip) on the grip (N/m in 2-D, N in 3-D) at the
         current iterate, along the machine's displacement; None without a machine.
         Collective."""
-        if self.machine is None:
-            return None
-        grip = self.x.getArray(readonly=True)[-1] if self.mesh.comm.rank == 0 else 0.0
-        grip = self.mesh.comm.bcast(float(grip), root=0)
-        return self.machine.stiffness * (self.machine.displacement(self.time) - grip)
+        return self.coupling.force(self.x, self.time) if self.coupling is not None else None
 
     def grip_displacement(self) -> float | None:
         """The grip dof (m) of the current iterate; None without a machine. Collective."""
-        if self.machine is None:
-            return None
-        grip = self.x.getArray(readonly=True)[-1] if self.mesh.comm.rank == 0 else 0.0
-        return self.mesh.comm.bcast(float(grip), root=0)
+        return self.coupling.grip(self.x) if self.coupling is not None else None
 
     def _J(self, snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
         self._assemble_jacobian()
-        if self._grip_forms is not None:
-            self.A.PtAP(self.constraints.P, result=self.J0)
-            J.zeroEntries()
-            J.axpy(1.0, self.J0, structure=PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN)
-            full, free = self._border_full, self._border_free
-            coupling = fem.Function(self.V)
-            fem.assemble_vector(coupling.x.array, self._grip_forms[1])
-            coupling.x.scatter_reverse(la.InsertMode.add)
-            n = full.getLocalSize()
-            full.array[:] = coupling.x.array[:n]
-            self.constraints.P.multTranspose(full, free)
-            start = free.getOwnershipRange()[0]
-            second = self.mesh.comm.allreduce(fem.assemble_scalar(self._grip_forms[2]),
-                                              op=MPI.SUM)
-            self._insert_border(free.array[self._border - start],
-                                second + self.machine.stiffness)
-            return
-        self.A.PtAP(self.constraints.P, result=J)
-        if self.machine is not None:
-            if self.mesh.comm.rank == 0:
-                index = self.constraints.grip_index
-                J.setValue(index, index, self.machine.stiffness, addv=PETSc.InsertMode.ADD)
-            J.assemble()
+        if self.coupling is not None:
+            self.coupling.assemble_tangent(self.A, J)
+        else:
+            self.A.PtAP(self.constraints.P, result=J)
 
     def solve_step(self, time: float, dt: float) -> tuple[bool, int]:
         """Solve for the state at ``time`` after a step ``dt`` (s). Returns (converged, its).
@@ -518,17 +389,16 @@ class MechanicsSolver:
         leaving this to the garbage collector would destroy parallel objects at different
         moments on different ranks and deadlock."""
         comm = self.mesh.comm
-        border = ((self.J0, self._border_full, self._border_free)
-                  if self._border is not None else ())
         reuse = (self._reuse,) if self._reuse is not None else ()
         for obj in (self.snes, *self._elastic_ksps.values(), *reuse, self.J, self.A, self.b,
-                    self.f, self.x, self.x_committed, self._last_increment, *self._modes,
-                    *border):
+                    self.f, self.x, self.x_committed, self._last_increment, *self._modes):
             obj.destroy()
             # MUMPS instances share one communicator and their termination does not make
             # every rank wait: a rank that runs ahead into the next instance's termination
             # mixes the messages of the two, which hung CI. Keep the ranks in step.
             comm.Barrier()
+        if self.coupling is not None:
+            self.coupling.destroy()
         self.constraints.destroy()
 
     @property
@@ -551,7 +421,7 @@ class MechanicsSolver:
         self._elastic_tangent()
         self._J(self.snes, self.x, self.J, self.J)
         if linear == "iterative" and not self._modes:
-            self._modes = self._rigid_body_modes()
+            self._modes = rigid_body_modes(self.V, self.constraints)
             nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
             self.J.setNearNullSpace(nullspace)
             nullspace.destroy()

@@ -15,7 +15,7 @@ from stz_fem.cases import Case, MeshSection, Section, case_model
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Periodicity, Prescribed
 from stz_fem.fem.contact import PenaltyContact
-from stz_fem.fem.solver import Machine
+from stz_fem.fem.machine import Machine
 
 
 def notch_angle() -> Any:

@@ -22,7 +22,7 @@ from stz_fem.cases import Case, Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.contact import PenaltyContact, RigidIndenter, evaluate
-from stz_fem.fem.solver import Machine
+from stz_fem.fem.machine import Machine
 from stz_fem.meshing import beam, cached_mesh
 from stz_fem.specimens.base import (
     CurveAxis,

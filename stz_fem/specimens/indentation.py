@@ -10,7 +10,7 @@ Under it a plastic zone grows with shear-band families (Su & Anand 2006 saw semi
 radial ones). The curve reports depth, force per unit length and the contact half-width; the
 summary the depth where plastic flow starts and load drops along the way. With
 ``loading.machine_stiffness`` the indenter hangs on the spring of a compliant machine whose end
-moves at the indenter velocity (``fem.solver.Machine``): depth_m is then the indenter's, and
+moves at the indenter velocity (``fem.machine.Machine``): depth_m is then the indenter's, and
 the elastic energy of the spring can drive pop-ins.
 """
 
@@ -32,7 +32,7 @@ from stz_fem.fem.contact import (
     hertz_half_width_from_moments,
     hertz_sphere_radius_from_moments,
 )
-from stz_fem.fem.solver import Machine
+from stz_fem.fem.machine import Machine
 from stz_fem.meshing import cached_mesh, indented_block, indented_quarter_block
 from stz_fem.specimens.base import (
     CurveAxis,

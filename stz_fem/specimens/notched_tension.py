@@ -2,7 +2,7 @@
 
 The bar [0, W] × [0, L] is clamped at y = 0 and pulled along y at y = L by a rigid grip
 moving at constant velocity, or, with ``loading.machine_stiffness``, by a grip hanging on the
-spring of a compliant testing machine whose end moves so (``fem.solver.Machine``). Bands
+spring of a compliant testing machine whose end moves so (``fem.machine.Machine``). Bands
 start at the notch roots; annealed glasses localize earlier than rejuvenated ones (Rycroft &
 Bouchbinder 2012).
 """
@@ -18,7 +18,7 @@ from pydantic import Field
 from stz_fem.cases import Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
-from stz_fem.fem.solver import Machine
+from stz_fem.fem.machine import Machine
 from stz_fem.meshing import cached_mesh, double_edge_notched_bar
 from stz_fem.specimens.base import (
     CurveResults,

@@ -7,7 +7,7 @@ the pressure sensitivity α: 45° with α = 0; with α > 0, below 45° in compre
 tension (Zr-based glasses: 43° and 54°, Zhang, Eckert & Schultz 2003; the law's deviatoric
 flow turns them by only ~0.3° at α = 0.1, dilatancy β turns them further: docs/validation.md).
 With ``loading.machine_stiffness`` the top platen hangs on the spring of a compliant testing
-machine whose end moves at the nominal rate (``fem.solver.Machine``); the curve's
+machine whose end moves at the nominal rate (``fem.machine.Machine``); the curve's
 ``platen_displacement_m`` is then the platen's, the nominal strain the machine's.
 """
 
@@ -23,7 +23,7 @@ from pydantic import Field
 
 from stz_fem.cases import Section
 from stz_fem.fem.constraints import Prescribed
-from stz_fem.fem.solver import Machine
+from stz_fem.fem.machine import Machine
 from stz_fem.meshing import beam, cached_mesh
 from stz_fem.specimens.base import (
     CurveResults,
