@@ -29,6 +29,7 @@ from _runs import CASES, parse_args, run_case
 from mpi4py import MPI
 
 from stz_fem.cases import read_case
+from stz_fem.material import load
 from stz_fem.material_point import read_curve
 
 matplotlib.use("Agg")
@@ -110,6 +111,7 @@ def _plot(curves: dict, args: argparse.Namespace, path: Path) -> None:
                 strain, peak = curves[specimen, rate, mode]
                 ax.plot(strain, peak, color=f"C{k}", ls="-" if mode == "conducting" else "--",
                         label=f"{rate:g} 1/s, {mode}")
+        ax.axhline(load("vitreloy1").Tg, color="0.5", lw=0.8, ls=":", label="T_g (Vitreloy 1)")
         ax.set_xlabel("nominal strain")
         ax.set_ylabel("peak temperature (K)")
         ax.set_title(specimen.replace("_", " "))
