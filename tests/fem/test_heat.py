@@ -3,7 +3,6 @@ analytic solution, the isothermal option unchanged, and restarts that keep T."""
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ from stz_fem.fem.quadrature import QuadratureSpace
 from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.material import load
 from stz_fem.material.mandel import equivalent_shear_stress
-from stz_fem.material_point import Loading, run
+from stz_fem.material_point import Loading, read_curve, run
 from stz_fem.simulation import Simulation
 from stz_fem.specimens import load_case
 
@@ -26,12 +25,6 @@ VIT = load("vitreloy1").replace(conductivity=18.0)
 CASE = Path(__file__).resolve().parents[2] / "cases" / "shear_strip.toml"
 COARSE = ["mesh.size=4e-3", "mesh.grading=2.0", "loading.end_strain=0.06",
           "output.fields=false"]
-
-
-def read_curve(path):
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
 @pytest.mark.parametrize("conducting", [False, True])
