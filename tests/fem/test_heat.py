@@ -117,3 +117,22 @@ def test_conducting_strip_heats_the_band_and_a_restart_keeps_the_temperature(tmp
     assert a["max_temperature_K"][-1] > VIT.T + 5.0
     np.testing.assert_allclose(b["max_temperature_K"], a["max_temperature_K"], rtol=1e-9)
     np.testing.assert_allclose(b["mean_stress_Pa"], a["mean_stress_Pa"], rtol=1e-9)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    (['heat.mode="hot"'], "heat.mode = 'hot': allowed: isothermal, adiabatic, conducting"),
+    (['heat.mode="adiabatic"', 'heat.boundary.top="insulated"'],
+     "heat.boundary: only a conducting field has boundary conditions (heat.mode = 'adiabatic')"),
+    (['heat.mode="conducting"', "material.conductivity=18.0", 'heat.boundary.left="insulated"'],
+     "heat.boundary.left: no such facet group of shear_strip; known: bottom, top"),
+    (['heat.mode="conducting"', 'heat.boundary.top="hot"'],
+     'heat.boundary.top = \'hot\': "insulated" or {temperature = K}'),
+    (['heat.mode="conducting"', "heat.boundary.top={temperature=-1.0}"],
+     "heat.boundary.top.temperature = -1.0: must be > 0 (K)"),
+    (['heat.mode="conducting"'],
+     "material.conductivity: heat.mode = 'conducting' needs it (W/(m·K); 0 is adiabatic)"),
+])
+def test_bad_heat_input_is_one_line(tmp_path, capsys, overrides, message):
+    args = [f"--set={o}" for o in (*COARSE, *overrides)]
+    assert main(["run", str(CASE), "--out", str(tmp_path), *args]) == 2
+    assert capsys.readouterr().err.strip() == f"stz-fem: error: {message}"
