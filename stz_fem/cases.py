@@ -190,6 +190,10 @@ class Heat(Section):
                 if isinstance(b, HeldTemperature)}
 
 
+HEAT_ONLY = ("rho", "heat_capacity", "conductivity", "heat_fraction")
+"""Material parameters that act only with a ``[heat]`` section (docs/model.md §3.1)."""
+
+
 class Case(Section):
     """What every case has; ``case_model`` adds the specimen's geometry and loading."""
 
@@ -203,9 +207,14 @@ class Case(Section):
     heat: Heat | None = None
 
     def plain(self) -> dict[str, Any]:
-        """The case as plain JSON values (summary.json, checkpoints, restart checks); without
-        a ``heat`` section, as before there was one."""
-        return self.model_dump(mode="json", exclude={"heat"} if self.heat is None else None)
+        """The case as plain JSON values (summary.json, checkpoints, restart checks). Without
+        a ``heat`` section the thermal parameters, which then do nothing, are left out, so
+        that runs from before they existed still match (reuse, ``--restart``)."""
+        if self.heat is not None:
+            return self.model_dump(mode="json")
+        data = self.model_dump(mode="json", exclude={"heat"})
+        data["material"] = {k: v for k, v in data["material"].items() if k not in HEAT_ONLY}
+        return data
 
 
 def case_model(name: str, geometry: type[Section], loading: type[Section],

@@ -3,6 +3,7 @@ analytic solution, the isothermal option unchanged, and restarts that keep T."""
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from dolfinx import fem, mesh
 from mpi4py import MPI
 
-from stz_fem.cases import read_case
+from stz_fem.cases import HEAT_ONLY, read_case
 from stz_fem.cli import main
 from stz_fem.fem.heat import HeatField
 from stz_fem.fem.quadrature import QuadratureSpace
@@ -103,6 +104,9 @@ def test_isothermal_section_is_the_run_without_heat_bit_for_bit(tmp_path):
         curves.append((tmp_path / name / "curve.csv").read_text())
     assert curves[0] == curves[1]
     assert "temperature" not in curves[0]
+    # summaries and checkpoints of runs from before the option still match this case
+    case = json.loads((tmp_path / "plain" / "summary.json").read_text())["case"]
+    assert "heat" not in case and not set(HEAT_ONLY) & set(case["material"])
 
 
 def test_conducting_strip_heats_the_band_and_a_restart_keeps_the_temperature(tmp_path):
