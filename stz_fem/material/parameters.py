@@ -97,8 +97,7 @@ class MaterialParameters(BaseModel):
     pe_vibration: float = _number(
         "", "k_B·T multiple removed from a sampled PE per atom before the map (0: inherent "
         "structure)", 1.5, ge=0.0)
-    # Heating by plastic work (docs/model.md §3.1); used only when a run asks for it
-    # (``stz-fem point --adiabatic``, a case's ``[heat]`` section).
+    # Heating (docs/model.md §3.1): only for `stz-fem point --adiabatic` or a case's [heat]
     rho: float | None = _number("kg/m³", "mass density (heating only)", None, gt=0.0)
     heat_capacity: float | None = _number("J/(kg·K)", "specific heat c (heating only)", None,
                                           gt=0.0)
@@ -191,12 +190,8 @@ class MaterialParameters(BaseModel):
         return self.replace(**changes) if changes else self
 
     def heating_per_work(self) -> float:
-        """ζ/(ρc), K per J/m³ of plastic work: Ṫ = (ζ/(ρc))·2Ds̄ without conduction
-        (docs/model.md §3.1).
-
-        Raises:
-            InputError: ``rho`` or ``heat_capacity`` is not set.
-        """
+        """ζ/(ρc), K per J/m³ of plastic work (docs/model.md §3.1); InputError without ``rho``
+        or ``heat_capacity``."""
         for key, unit in (("rho", "kg/m³"), ("heat_capacity", "J/(kg·K)")):
             if getattr(self, key) is None:
                 raise InputError(f"material.{key}: heating by plastic work needs it ({unit}); "
