@@ -86,16 +86,19 @@ def main(argv: Sequence[str] | None = None) -> dict:
     sigma, epsp = np.empty((n, 6)), np.empty((n, 6))
     chi, rate, tangent = np.empty(n), np.empty(n), np.empty((n, 6, 6))
     no_tangent = np.empty((0, 6, 6))
+    no_heat = np.empty(0)  # the bath temperature everywhere
     for out in (sigma, epsp, chi, rate, tangent):
         out.fill(0.0)  # touch the pages before timing
 
     def stz(dt, tan):
-        return lambda: update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tan)
+        return lambda: update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tan,
+                                           no_heat)
 
     def vm():
         von_mises_update(eps, epsp_n, params.G, params.K, params.s_y, sigma, epsp, tangent)
 
-    update_points(eps[:8], epsp_n[:8], chi_n[:8], 1.0, law, sigma, epsp, chi, rate, tangent)
+    update_points(eps[:8], epsp_n[:8], chi_n[:8], 1.0, law, sigma, epsp, chi, rate, tangent,
+                  no_heat)
     von_mises_update(eps[:8], epsp_n[:8], params.G, params.K, params.s_y, sigma, epsp, tangent)
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -106,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     for dt in (1e-4, 1e-2, 1.0, 100.0):
         for label, tan in (("with tangent", tangent), ("stress only ", no_tangent)):
             t = best_of(stz(dt, tan))
-            its = update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tan)
+            its = update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tan,
+                                no_heat)
             rows.append({"dt_s": dt, "tangent": tan.size > 0, "time_ratio": ratio(t, t_vm),
                          "flowing_fraction": float(np.mean(rate > 0)),
                          "max_scalar_iterations": int(its)})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,11 +22,12 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationError,
     create_model,
     model_validator,
 )
 
-from stz_fem.errors import InputError, read_toml
+from stz_fem.errors import InputError, read_toml, validation_error
 from stz_fem.material import MaterialParameters, from_mapping
 from stz_fem.material.parameters import as_mapping
 
@@ -125,6 +127,73 @@ class Solver(Section):
         "MUMPS in 2-D and small 3-D, CG + GAMG in 3-D above a measured size")
 
 
+class HeldTemperature(Section):
+    """A facet group held at a fixed temperature."""
+
+    temperature: float = Field(gt=0.0, description="K")
+
+
+class Heat(Section):
+    """Heating by plastic work (docs/model.md §3.1): "isothermal" (the bath temperature, as
+    without this section), "adiabatic" (each point keeps its heat) or "conducting" (a P1
+    temperature field; ``boundary.<group>`` = "insulated" (the default) or
+    {temperature = K})."""
+
+    mode: Literal["isothermal", "adiabatic", "conducting"]
+    boundary: dict[str, HeldTemperature | Literal["insulated"]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _boundary_kinds(cls, data: Any) -> Any:
+        boundary = data.get("boundary") if isinstance(data, dict) else None
+        for name, value in (boundary.items() if isinstance(boundary, dict) else ()):
+            if isinstance(value, dict):
+                try:
+                    HeldTemperature.model_validate(value)
+                except ValidationError as err:
+                    raise validation_error(err, HeldTemperature, f"heat.boundary.{name}") from None
+            elif value != "insulated":
+                raise InputError(f"heat.boundary.{name} = {value!r}: \"insulated\" or "
+                                 "{temperature = K}")
+        return data
+
+    @model_validator(mode="after")
+    def _boundary_needs_conduction(self) -> Heat:
+        if self.boundary and self.mode != "conducting":
+            raise InputError(f"heat.boundary: only a conducting field has boundary conditions "
+                             f"(heat.mode = {self.mode!r})")
+        return self
+
+    @property
+    def on(self) -> bool:
+        """Whether the temperature is a field (not the uniform bath temperature)."""
+        return self.mode != "isothermal"
+
+    def check(self, params: MaterialParameters, groups: Iterable[str], specimen: str) -> None:
+        """InputError unless the material has what this mode needs and every boundary group
+        is one of the specimen's facet ``groups``."""
+        if not self.on:
+            return
+        params.heating_per_work()  # needs rho and heat_capacity
+        known = list(groups)
+        unknown = sorted(set(self.boundary) - set(known))
+        if unknown:
+            raise InputError(f"heat.boundary.{unknown[0]}: no such facet group of {specimen}; "
+                             f"known: {', '.join(known)}")
+        if self.mode == "conducting" and params.conductivity is None:
+            raise InputError("material.conductivity: heat.mode = 'conducting' needs it "
+                             "(W/(m·K); 0 is adiabatic)")
+
+    def held(self) -> dict[str, float]:
+        """Temperature (K) of each group held at one."""
+        return {name: b.temperature for name, b in self.boundary.items()
+                if isinstance(b, HeldTemperature)}
+
+
+HEAT_ONLY = ("rho", "heat_capacity", "conductivity", "heat_fraction")
+"""Material parameters that act only with a ``[heat]`` section (docs/model.md §3.1)."""
+
+
 class Case(Section):
     """What every case has; ``case_model`` adds the specimen's geometry and loading."""
 
@@ -135,10 +204,17 @@ class Case(Section):
     initial_chi: InitialChi = Field(default_factory=InitialChi)
     output: Output = Field(default_factory=Output)
     solver: Solver = Field(default_factory=Solver)
+    heat: Heat | None = None
 
     def plain(self) -> dict[str, Any]:
-        """The case as plain JSON values (summary.json, checkpoints, restart checks)."""
-        return self.model_dump(mode="json")
+        """The case as plain JSON values (summary.json, checkpoints, restart checks). Without
+        a ``heat`` section the thermal parameters, which then do nothing, are left out, so
+        that runs from before they existed still match (reuse, ``--restart``)."""
+        if self.heat is not None:
+            return self.model_dump(mode="json")
+        data = self.model_dump(mode="json", exclude={"heat"})
+        data["material"] = {k: v for k, v in data["material"].items() if k not in HEAT_ONLY}
+        return data
 
 
 def case_model(name: str, geometry: type[Section], loading: type[Section],

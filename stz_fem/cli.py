@@ -26,7 +26,7 @@ def _point(args: argparse.Namespace) -> None:
         kind=args.loading, rate=args.rate, strain=args.strain, stress=args.stress,
         duration=args.duration, plane_strain=args.plane_strain,
     )
-    curve = material_point.run(params, loading)
+    curve = material_point.run(params, loading, adiabatic=args.adiabatic)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     material_point.write_curve(curve, out / "curve.csv")
@@ -43,6 +43,9 @@ def _point(args: argparse.Namespace) -> None:
         f" at t = {curve['time_s'][-1]:.4g} s; peak stress {peak / 1e9:.4g} GPa"
         f" ({peak / params.chi_stress_scale:.4f} s_y), final χ {curve['chi_K'][-1]:.1f} K"
     )
+    if args.adiabatic:
+        print(f"adiabatic heating: T {curve['temperature_K'][0]:.1f} K → "
+              f"{curve['temperature_K'][-1]:.1f} K")
     print(f"wrote {out / 'curve.csv'} and {out / 'curve.png'}")
 
 
@@ -247,6 +250,9 @@ def _add_point(sub) -> None:
     point.add_argument("--pe-per-atom", type=float, metavar="U",
                        help="mean potential energy per atom of the glass at --temperature, eV: "
                             "χ₀ from the material's PE→χ map (pe_beta, pe_u0; docs/model.md §5)")
+    point.add_argument("--adiabatic", action="store_true",
+                       help="plastic work heats the point (material rho, heat_capacity, "
+                       "heat_fraction); writes temperature_K")
     point.add_argument("--plane-strain", action="store_true",
                        help="uniaxial loadings keep ε₃₃ = 0")
     point.add_argument("--out", required=True, help="output directory")

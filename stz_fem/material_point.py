@@ -110,19 +110,28 @@ CURVE_COLUMNS = (
 
 def run(
     params: MaterialParameters, loading: Loading, limits: StepLimits | None = None,
-    max_steps: int = 200_000,
+    max_steps: int = 200_000, adiabatic: bool = False,
 ) -> dict[str, np.ndarray]:
     """Integrate the homogeneous response from rest with χ = params.chi0, with G(T) and χ∞ at
     the loading rate when the material has those terms (``MaterialParameters.effective``).
+
+    ``adiabatic``: plastic work heats the point from the bath temperature, ρcṪ = ζ·2Ds̄
+    (docs/model.md §3.1), staggered: each step runs at the temperature its start had, and its
+    work 2Δγs̄ then raises T; the column ``temperature_K`` is added.
 
     Returns:
         Columns ``CURVE_COLUMNS``: time (s), loaded strain (γ for shear, ε₁₁ for uniaxial),
         loaded stress (σ₁₂ or σ₁₁, Pa), χ (K), accumulated plastic strain ∫2D dt, plastic rate D
         (1/s), s̄ (Pa), pressure (Pa) and the plastic volume strain tr εᵖ (2β∫D dt), one row
         per accepted step.
+
+    Raises:
+        InputError: ``adiabatic`` without ``rho`` and ``heat_capacity``.
     """
     limits = limits or StepLimits()
     params = params.effective(None if loading.kind == "creep" else loading.rate)
+    heating = params.heating_per_work() if adiabatic else 0.0
+    temperature = np.array([params.T]) if adiabatic else None
     c = pack(params)
     stress_scale = params.chi_stress_scale
     free = loading.free
@@ -143,7 +152,7 @@ def run(
         trial = eps.copy()
         if loading.kind != "creep":
             trial[loading.driven] += rate_component * dt
-        step = _equilibrate(c, trial, epsp, chi, dt, free, target)
+        step = _equilibrate(c, trial, epsp, chi, dt, free, target, temperature)
         if step is None:
             dt *= 0.5
             if dt < 1e-30:
@@ -159,18 +168,22 @@ def run(
         eps, epsp, chi = new_eps, res.plastic_strain[0], res.chi
         acc += 2.0 * res.rate[0] * dt
         sigma = res.stress[0]
-        rows.append((
-            t, loading.strain_of(eps[loading.driven]), loading.stress_of(sigma[loading.driven]),
-            chi[0], acc, res.rate[0], float(equivalent_shear_stress(sigma)),
-            float(pressure(sigma)), float(epsp[:3].sum()),
-        ))
+        sbar = float(equivalent_shear_stress(sigma))
+        row = (t, loading.strain_of(eps[loading.driven]), loading.stress_of(sigma[loading.driven]),
+               chi[0], acc, res.rate[0], sbar, float(pressure(sigma)), float(epsp[:3].sum()))
+        if temperature is not None:
+            temperature = temperature + heating * 2.0 * res.rate[0] * dt * sbar
+            row += (temperature[0],)
+        rows.append(row)
         if _finished(t, eps, loading, end_component):
             break
         dt = CONTROLLER.next(dt, ratio)
     else:
         raise RunError(f"material point: not finished after {max_steps} steps")
+    rows[0] += (params.T,) if adiabatic else ()
+    columns = CURVE_COLUMNS + (("temperature_K",) if adiabatic else ())
     data = np.array(rows)
-    return {name: data[:, k] for k, name in enumerate(CURVE_COLUMNS)}
+    return {name: data[:, k] for k, name in enumerate(columns)}
 
 
 def _capped(dt: float, t: float, eps: np.ndarray, loading: Loading, end: float) -> float:
@@ -197,10 +210,11 @@ def _increment_ratio(res, chi: float, dt: float, stress: float, loading: Loading
                0.0 if loading.kind == "creep" else d_stress / limits.stress)
 
 
-def _equilibrate(c, eps, epsp, chi, dt, free, target):
-    """Solve the free strain components for the target stress; None if Newton fails."""
+def _equilibrate(c, eps, epsp, chi, dt, free, target, temperature):
+    """Solve the free strain components for the target stress at the point's temperature (K;
+    None: the bath's); None if Newton fails."""
     eps = eps.copy()
-    res = integrate(c, eps, epsp, chi, dt)
+    res = integrate(c, eps, epsp, chi, dt, temperature=temperature)
     scale = c.K  # stress residual tolerance relative to the bulk modulus, Pa
     for _ in range(30):
         if not free:
@@ -210,7 +224,7 @@ def _equilibrate(c, eps, epsp, chi, dt, free, target):
             return eps, res
         jac = res.tangent[0][np.ix_(free, free)]
         eps[free] -= np.linalg.solve(jac, r)
-        res = integrate(c, eps, epsp, chi, dt)
+        res = integrate(c, eps, epsp, chi, dt, temperature=temperature)
     return None
 
 

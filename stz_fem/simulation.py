@@ -29,6 +29,7 @@ from stz_fem.errors import InputError, RunError
 from stz_fem.fem import checkpoint
 from stz_fem.fem.chi_diffusion import ChiDiffusion
 from stz_fem.fem.fields import CellFields
+from stz_fem.fem.heat import HeatField
 from stz_fem.fem.solver import MechanicsSolver
 from stz_fem.initial_chi import chi0_field
 from stz_fem.interrupts import Interrupts
@@ -106,6 +107,8 @@ class Simulation:
         comm.Allreduce(x.max(axis=0), upper, op=MPI.MAX)
         chi0 = chi0_field(self.case.initial_chi, self.params.chi0, self.params.T_Z, lower, upper)
         _check_chi0(chi0, x, comm)
+        if self.case.heat is not None:
+            self.case.heat.check(self.params, self.setup.facets, self.case.specimen)
         self.solver = MechanicsSolver(
             mesh, self.params, chi0, degree=self.case.mesh.degree,
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
@@ -117,6 +120,7 @@ class Simulation:
             ChiDiffusion(self.solver.q, self.params.c0, self.params.l_chi, self.setup.periodic)
             if self.params.l_chi > 0.0 else None
         )
+        self.heat = self._heat_field()
         self.fields = CellFields(self.solver)
         self.rank0 = comm.rank == 0
         self.controller = StepController()
@@ -153,6 +157,8 @@ class Simulation:
         self.solver.destroy()
         if self.diffusion is not None:
             self.diffusion.destroy()
+        if self.heat is not None:
+            self.heat.destroy()
         gc.collect()
         PETSc.garbage_cleanup(self.comm)
 
@@ -181,7 +187,7 @@ class Simulation:
                            / (self.params.G * spec.strain_rate))
         self._clock = (time.perf_counter(), time.process_time())
         fields = FieldFiles(self.comm, self.out, run) if self.case.output.fields else None
-        curve = CurveFile(self.out / run_files.CURVE, spec.load_columns,
+        curve = CurveFile(self.out / run_files.CURVE, self._load_columns,
                           run.step if restart else None, self.rank0)
         bar = Progress(self.rank0 and progress, t_end)
         if self.rank0 and progress:
@@ -265,10 +271,14 @@ class Simulation:
         if self.diffusion is not None:
             self.diffusion.apply(solver.state.chi, solver.rate, dt)
             run.chi_clip_K = max(run.chi_clip_K, self.diffusion.clipped_K)
+        if self.heat is not None:
+            self.heat.apply(solver.rate, equivalent_shear_stress(solver.stress), dt)
         run.t += dt
         run.step += 1
         run.newton_total += its
         loads = self._loads = spec.loads(solver, self.setup)
+        if self.heat is not None:
+            loads = {**loads, "max_temperature_K": solver.global_max(self.heat.temperature)}
         state = self._band_state(full=False)
         run.plastic_work += state["plastic_power_W"] * dt  # backward Euler
         max_rate = solver.global_max(solver.rate)
@@ -396,12 +406,16 @@ class Simulation:
         scalars = {**dataclasses.asdict(run), "wall_s": stats["wall_time_s"],
                    "cpu_s": stats["cpu_time_s"], "last_dt": solver.last_dt,
                    "grip": solver.grip_state(), "case": self.case.plain()}
-        checkpoint.write(self.out / CHECKPOINT, solver, {"increment": solver.last_increment()},
+        checkpoint.write(self.out / CHECKPOINT, solver,
+                         {"increment": solver.last_increment(), **self._heat_vectors()},
                          run_files.plain(scalars))
 
     def _restore(self) -> RunState:
         increment = fem.Function(self.solver.V)
-        scalars = checkpoint.read(self.out / CHECKPOINT, self.solver, {"increment": increment})
+        scalars = checkpoint.read(self.out / CHECKPOINT, self.solver,
+                                  {"increment": increment, **self._heat_vectors()})
+        if self.heat is not None:
+            self.heat.restored()
         changed = run_files.case_changes(scalars.pop("case"), self.case.plain())
         if changed:
             raise InputError(f"--restart: {changed[0]} differs from the run that wrote "
@@ -414,6 +428,30 @@ class Simulation:
         run = RunState(**scalars)
         run.restarts += 1
         return run
+
+    @property
+    def _load_columns(self) -> tuple[str, ...]:
+        """curve.csv's columns after ``CurveRow``'s: the specimen's, and the largest
+        temperature (K) when heat is on."""
+        heat = ("max_temperature_K",) if self.heat is not None else ()
+        return (*self.specimen.load_columns, *heat)
+
+    def _heat_field(self) -> HeatField | None:
+        """The temperature field of the ``[heat]`` section (None: isothermal), whose points'
+        temperatures the material update then reads."""
+        heat = self.case.heat
+        if heat is None or not heat.on:
+            return None
+        field = HeatField(self.solver.q, self.params, heat.mode == "conducting",
+                          tuple((self.setup.facets[name], t) for name, t in heat.held().items()),
+                          self.setup.periodic)
+        self.solver.temperature = field.temperature
+        return field
+
+    def _heat_vectors(self) -> dict[str, fem.Function]:
+        """The conducting temperature field, for checkpoints."""
+        field = self.heat.field if self.heat is not None else None
+        return {"temperature": field} if field is not None else {}
 
     def _plot(self, curve: CurveFile, band_measures: dict[str, Any]) -> None:
         """``run.png`` of the final state (``plots.plot_specimen_run``)."""

@@ -176,3 +176,12 @@ def test_calibration_speed(tmp_path):
     assert positive_ratio(table["wall_in_evaluations"]) and table["wall_in_evaluations"] > 1
     assert table["max_relative_parameter_error"] >= 0
     assert (tmp_path / "fit" / "report.json").is_file()
+
+
+def test_band_heating(tmp_path):
+    rows = tiny("band_heating", tmp_path)
+    assert [(r["specimen"], r["mode"]) for r in rows] == [
+        ("shear_strip", "conducting"), ("notched_tension", "conducting")]
+    assert all(r["status"] == "completed" and r["peak_temperature_K"] >= 400.0 for r in rows)
+    assert (tmp_path / "band_heating.png").stat().st_size > 10_000
+    assert json.loads((tmp_path / "table.json").read_text()) == rows

@@ -45,9 +45,10 @@ def _gather(comm, keys: np.ndarray, arrays: dict[str, np.ndarray]) -> dict[str, 
 
 
 def write(path: Path, solver, vectors: dict[str, fem.Function], scalars: dict[str, Any]) -> None:
-    """Write the committed state of ``solver`` (collective).
+    """Write the committed state of ``solver`` (collective), its points' temperatures too
+    when they are a field.
 
-    ``vectors`` are functions on the displacement space (stored per cell like u); ``scalars``
+    ``vectors`` are functions on any space of the mesh (stored per cell like u); ``scalars``
     is JSON-serializable run bookkeeping stored alongside.
     """
     mesh, q = solver.mesh, solver.q
@@ -57,11 +58,12 @@ def write(path: Path, solver, vectors: dict[str, fem.Function], scalars: dict[st
     point_values = {"plastic_strain": state.plastic_strain, "chi": state.chi,
                     "accumulated": state.accumulated, "stress": solver.stress,
                     "rate": solver.rate}
+    if solver.temperature.size:
+        point_values["temperature"] = solver.temperature
     arrays = {name: v.reshape(n, q.n_qp, *v.shape[1:]) for name, v in point_values.items()}
-    index = _cell_dof_indices(solver.V, n)
-    arrays["u"] = solver.u.x.array[index]
+    arrays["u"] = solver.u.x.array[_cell_dof_indices(solver.V, n)]
     for name, f in vectors.items():
-        arrays[f"vector_{name}"] = f.x.array[index]
+        arrays[f"vector_{name}"] = f.x.array[_cell_dof_indices(f.function_space, n)]
     gathered = _gather(mesh.comm, keys, arrays)
     if mesh.comm.rank == 0:
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
@@ -94,10 +96,11 @@ def read(path: Path, solver, vectors: dict[str, fem.Function]) -> dict[str, Any]
     state = solver.state
     for name, target in (("plastic_strain", state.plastic_strain), ("chi", state.chi),
                          ("accumulated", state.accumulated), ("stress", solver.stress),
-                         ("rate", solver.rate)):
+                         ("rate", solver.rate),
+                         *((("temperature", solver.temperature),) if solver.temperature.size
+                           else ())):
         target[...] = stored[name][owned].reshape(target.shape)
-    index = _cell_dof_indices(solver.V, local)
     for f, key in ((solver.u, "u"), *((f, f"vector_{n}") for n, f in vectors.items())):
-        f.x.array[index] = stored[key][pos]
+        f.x.array[_cell_dof_indices(f.function_space, local)] = stored[key][pos]
         f.x.scatter_forward()
     return scalars

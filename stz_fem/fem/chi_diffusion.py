@@ -28,22 +28,10 @@ import ufl
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
-from petsc4py import PETSc
 
 from stz_fem.fem.constraints import Constraints, Periodicity
+from stz_fem.fem.free_system import FreeSystem, direct_solver
 from stz_fem.fem.quadrature import QuadratureSpace
-
-
-def _direct_solver(comm, prefix: str) -> PETSc.KSP:
-    ksp = PETSc.KSP().create(comm)
-    ksp.setOptionsPrefix(prefix)
-    opts = PETSc.Options()
-    for key, value in (
-        ("ksp_type", "preonly"), ("pc_type", "lu"), ("pc_factor_mat_solver_type", "mumps"),
-    ):
-        opts[prefix + key] = value
-    ksp.setFromOptions()
-    return ksp
 
 
 class ChiDiffusion:
@@ -55,7 +43,7 @@ class ChiDiffusion:
         self.q = q
         mesh = q.mesh
         V = fem.functionspace(mesh, ("Lagrange", 1))
-        self.constraints = Constraints(V, periodic=tuple(
+        constraints = Constraints(V, periodic=tuple(
             Periodicity(p.is_image, p.shift) for p in periodic
         ))
         self.chi_star = q.function()
@@ -84,49 +72,30 @@ class ChiDiffusion:
         h = (math.factorial(dim) * q.cell_volume) ** (1.0 / dim)
         self.k2 = np.repeat((np.pi / h) ** 2, q.n_qp)
 
-        P = self.constraints.P
         M = fem_petsc.assemble_matrix(mass)
         M.assemble()
-        self.mass_solver = _direct_solver(mesh.comm, "stzchimass_")
-        self.mass_solver.setOperators(M.PtAP(P))
+        self.mass_solver = direct_solver(mesh.comm, "stzchimass_")
+        self.mass_solver.setOperators(M.PtAP(constraints.P))
         M.destroy()  # only the reduced mass matrix is kept (by the solver)
-        self.A = fem_petsc.create_matrix(self.lhs)
-        self.solver = _direct_solver(mesh.comm, "stzchidiff_")
-        self.b = fem_petsc.create_vector(V)
-        self.x = self.constraints.create_free_vector()
-        self.rhs_free = self.constraints.create_free_vector()
-        self.reduced = None
+        self.system = FreeSystem(constraints, self.lhs)
+        self.solver = direct_solver(mesh.comm, "stzchidiff_")
 
     def destroy(self) -> None:
         """Free the PETSc objects (collective)."""
         comm = self.q.mesh.comm
-        for obj in (self.mass_solver, self.solver, self.A, self.b, self.x, self.rhs_free,
-                    *([self.reduced] if self.reduced is not None else [])):
+        for obj in (self.mass_solver, self.solver):
             obj.destroy()
             comm.Barrier()  # see MechanicsSolver.destroy
-        self.constraints.destroy()
-
-    def _solve_free(self, ksp: PETSc.KSP, form: fem.Form, out: fem.Function) -> None:
-        with self.b.localForm() as local:
-            local.set(0.0)
-        fem_petsc.assemble_vector(self.b, form)
-        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        self.constraints.P.multTranspose(self.b, self.rhs_free)
-        ksp.solve(self.rhs_free, self.x)
-        self.constraints.prolong(self.x, 0.0, out)
+        self.system.destroy()
 
     def apply(self, chi: np.ndarray, rate: np.ndarray, dt: float) -> None:
         """Add the diffusion correction to χ (K, at the points) in place; D in 1/s, Δt in s."""
         self.q.assign(self.chi_star, chi)
         self.q.assign(self.rate, rate)
         self.dt.value = dt
-        self._solve_free(self.mass_solver, self.project_rhs, self.chi_hat)
-        self.A.zeroEntries()
-        fem_petsc.assemble_matrix(self.A, self.lhs)
-        self.A.assemble()
-        self.reduced = self.A.PtAP(self.constraints.P, result=self.reduced)
-        self.solver.setOperators(self.reduced)
-        self._solve_free(self.solver, self.rhs, self.delta)
+        self.system.solve(self.mass_solver, self.project_rhs, self.chi_hat)
+        self.solver.setOperators(self.system.operator(self.lhs))
+        self.system.solve(self.solver, self.rhs, self.delta)
         comm = self.q.mesh.comm
         lo = comm.allreduce(float(chi.min()) if chi.size else np.inf, op=MPI.MIN)
         hi = comm.allreduce(float(chi.max()) if chi.size else -np.inf, op=MPI.MAX)

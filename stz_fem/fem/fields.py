@@ -24,7 +24,9 @@ class CellFields:
         self.solver = solver
         mesh = solver.mesh
         W = fem.functionspace(mesh, ("DG", 0))
-        self.functions = {name: fem.Function(W, name=name) for name in FIELD_NAMES}
+        # the temperature only where it is a field (docs/model.md §3.1)
+        names = FIELD_NAMES + (("temperature_K",) if solver.temperature.size else ())
+        self.functions = {name: fem.Function(W, name=name) for name in names}
         self._dofs = W.dofmap.list[: solver.q.n_cells, 0]
         tdim = mesh.topology.dim
         self.centroids = compute_midpoints(mesh, tdim, solver.q.cells)[:, : mesh.geometry.dim]
@@ -32,8 +34,8 @@ class CellFields:
 
     def averages(self) -> dict[str, np.ndarray]:
         """Cell averages of χ (K), s̄, p, von Mises stress (Pa), D (1/s), accumulated plastic
-        strain, the dissipation density 2Ds̄ (W/m³) and the total engineering shear strain
-        γ_xy = 2ε_xy, owned cells."""
+        strain, the dissipation density 2Ds̄ (W/m³), the total engineering shear strain
+        γ_xy = 2ε_xy and, where it is a field, the temperature (K); owned cells."""
         s = self.solver
         sbar = equivalent_shear_stress(s.stress)
         point = {
@@ -42,6 +44,8 @@ class CellFields:
             "plastic_strain": s.state.accumulated, "dissipation": 2.0 * s.rate * sbar,
             "shear_strain": SQRT2 * s.strain[:, 5],
         }
+        if s.temperature.size:
+            point["temperature_K"] = s.temperature
         return {k: s.q.cell_average(v) for k, v in point.items()}
 
     def update_functions(self, averages: dict[str, np.ndarray]) -> list[fem.Function]:

@@ -133,6 +133,8 @@ class MechanicsSolver:
         self.tangent = np.zeros((n, 6, 6))
         self.rate = np.zeros(n)
         self.strain = np.zeros((n, 6))
+        # temperature of each point, K (docs/model.md §3.1); empty: the bath temperature
+        self.temperature = np.empty(0)
 
         self.sigma_q = self.q.function((6,))
         self.tangent_q = self.q.function((6, 6))
@@ -226,7 +228,7 @@ class MechanicsSolver:
             update_points(
                 self.strain, self.state.plastic_strain, self.state.chi, self.dt,
                 self.constants, self.stress, self.trial.plastic_strain, self.trial.chi,
-                self.rate, self.tangent,
+                self.rate, self.tangent, self.temperature,
             )
         except Exception as err:
             # An error on this rank alone must not leave the other ranks waiting in the

@@ -97,6 +97,14 @@ class MaterialParameters(BaseModel):
     pe_vibration: float = _number(
         "", "k_B·T multiple removed from a sampled PE per atom before the map (0: inherent "
         "structure)", 1.5, ge=0.0)
+    # Heating (docs/model.md §3.1): only for `stz-fem point --adiabatic` or a case's [heat]
+    rho: float | None = _number("kg/m³", "mass density (heating only)", None, gt=0.0)
+    heat_capacity: float | None = _number("J/(kg·K)", "specific heat c (heating only)", None,
+                                          gt=0.0)
+    conductivity: float | None = _number(
+        "W/(m·K)", "thermal conductivity k (conducting heat field only)", None, ge=0.0)
+    heat_fraction: float = _number("", "fraction ζ of the plastic work that becomes heat", 0.9,
+                                   ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _consistent(self) -> MaterialParameters:
@@ -180,6 +188,15 @@ class MaterialParameters(BaseModel):
         if self.chi_inf_A is not None and rate is not None:
             changes.update(chi_inf=self.chi_inf_at(rate), chi_inf_A=None)
         return self.replace(**changes) if changes else self
+
+    def heating_per_work(self) -> float:
+        """ζ/(ρc), K per J/m³ of plastic work (docs/model.md §3.1); InputError without ``rho``
+        or ``heat_capacity``."""
+        for key, unit in (("rho", "kg/m³"), ("heat_capacity", "J/(kg·K)")):
+            if getattr(self, key) is None:
+                raise InputError(f"material.{key}: heating by plastic work needs it ({unit}); "
+                                 "set it or use preset = \"vitreloy1\"")
+        return self.heat_fraction / (self.rho * self.heat_capacity)
 
     def chi_of_energy(self, energy: float, T: float | None = None) -> float:
         """χ₀ (K) of a glass whose mean potential energy per atom sampled at bath temperature T
@@ -273,6 +290,9 @@ _VITRELOY1: dict[str, Any] = {
     "Omega": 300e-30 * 22.0 / 17.0,
     "Delta": 8000.0, "T_Z": 21000.0, "c0": 0.4, "chi_inf": 900.0, "l_chi": 0.0,
     "T": 400.0, "alpha": 0.0, "chi0": 600.0, "Tg": 623.0,
+    # docs/model.md §3.1: density of Vit1; c = 3k_B per atom at the mean atomic mass 60.0 u
+    # (415 J/(kg·K)), as calorimetry of the glass gives near 300–400 K
+    "rho": 6125.0, "heat_capacity": 420.0,
 }
 
 _CU50ZR50: dict[str, Any] = {

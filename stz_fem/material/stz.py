@@ -52,6 +52,12 @@ class Law(NamedTuple):
     """Target of thermal χ relaxation, K."""
     relax_rate: float
     """1/t_r(T), 1/s (0: relaxation off)."""
+    relax_rate0: float
+    """1/t_r0, 1/s: the prefactor of 1/t_r(T) = exp(−E_r/T)/t_r0 (0: relaxation off)."""
+    E_r: float
+    """Activation temperature of thermal relaxation, K."""
+    chi_T_fixed: bool
+    """χ_T is the material's ``chi_T``; False: χ_T is the (local) temperature T."""
     rate_term: int
     """Code of the barrier W(τ) in ``rate_terms.barrier``."""
     b0: float
@@ -68,8 +74,22 @@ def pack(params: MaterialParameters) -> Law:
         G=params.G, K=params.K, s_y=params.s_y, log_tau0=math.log(params.tau0), T_Z=params.T_Z,
         c0=params.c0, chi_inf=params.chi_inf, T=params.T, alpha=params.alpha,
         beta=params.beta, s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
-        relax_rate=1.0 / params.relaxation_time, rate_term=term.code, b0=float(b0),
-        b1=float(b1),
+        relax_rate=1.0 / params.relaxation_time, relax_rate0=1.0 / params.t_r0, E_r=params.E_r,
+        chi_T_fixed=params.chi_T is not None, rate_term=term.code, b0=float(b0), b1=float(b1),
+    )
+
+
+@njit(cache=True)
+def at_temperature(law: Law, T: float) -> Law:
+    """The constants at temperature T (K) instead of the bath temperature (docs/model.md §3.1):
+    the rate factors R± = exp(−W(±τ)/T), 1/t_r(T) and, unless ``chi_T`` is given, χ_T = T.
+    G stays that of the bath temperature."""
+    relax_rate = law.relax_rate0 * math.exp(-min(law.E_r / T, 700.0))
+    chi_T = law.chi_T if law.chi_T_fixed else T
+    return Law(
+        law.G, law.K, law.s_y, law.log_tau0, law.T_Z, law.c0, law.chi_inf, T, law.alpha,
+        law.beta, law.s_chi, chi_T, relax_rate, law.relax_rate0, law.E_r, law.chi_T_fixed,
+        law.rate_term, law.b0, law.b1,
     )
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 from stz_fem.material.parameters import MaterialParameters
-from stz_fem.material.stz import Law, chi_source_compiled, log_rate, pack
+from stz_fem.material.stz import Law, at_temperature, chi_source_compiled, log_rate, pack
 
 MAX_ITERATIONS = 200
 _RTOL = 1e-14
@@ -194,7 +194,8 @@ def _tangent(out, s_tr, sbar_tr, x, dx_ds, dx_dp, g, k_bulk, beta):
 
 
 @njit(cache=True)
-def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
+def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent,
+                  temperature):
     """Backward-Euler update of n points, written into the output arrays.
 
     A point whose trial stress is not finite (|s| beyond ~1e154 Pa, or a NaN strain) or whose
@@ -208,6 +209,8 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
         law: the material's constants (``stz.pack``).
         sigma, epsp, chi, rate: outputs (n, 6) Pa, (n, 6), (n,) K, (n,) plastic rate D in 1/s.
         tangent: (n, 6, 6) algorithmic tangent dσ/dε in Pa, or an empty array to skip it.
+        temperature: (n,) temperature T of each point during the step, K (docs/model.md
+            §3.1), or an empty array for the bath temperature ``law.T`` everywhere.
 
     Returns:
         The largest number of scalar iterations any point needed.
@@ -218,6 +221,7 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
     worst = 0
     s_tr = np.empty(6)
     beta = law.beta
+    heated = temperature.shape[0] > 0
     for i in range(eps.shape[0]):
         trace = eps[i, 0] + eps[i, 1] + eps[i, 2]
         # the elastic volume strain; with β = 0, tr εᵖ is round-off and stays out
@@ -232,7 +236,9 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent):
         if not (math.isfinite(sbar_tr) and math.isfinite(pressure) and chi_n[i] > 0.0):
             _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
             continue
-        x, chi[i], dx_ds, dx_dp, its = solve_increment(sbar_tr, pressure, chi_n[i], dt, law)
+        point_law = at_temperature(law, temperature[i]) if heated else law
+        x, chi[i], dx_ds, dx_dp, its = solve_increment(
+            sbar_tr, pressure, chi_n[i], dt, point_law)
         worst = max(worst, its)
         scale = x / sbar_tr if x > 0.0 else 0.0
         dilation = 2.0 * beta * x / 3.0  # each normal component of (2β/3)Δγ I
@@ -279,6 +285,7 @@ def integrate(
     chi: np.ndarray,
     dt: float,
     with_tangent: bool = True,
+    temperature: np.ndarray | None = None,
 ) -> UpdateResult:
     """Backward-Euler update of n points (allocating outputs); see ``update_points``.
 
@@ -288,6 +295,7 @@ def integrate(
         plastic_strain: (n, 6) plastic strain at the start, Mandel.
         chi: (n,) effective temperature at the start, K.
         dt: time step, s (> 0).
+        temperature: (n,) temperature of each point, K (None: the bath temperature).
     """
     if not dt > 0.0:
         raise ValueError(f"time step must be > 0 s, got {dt!r}")
@@ -303,6 +311,8 @@ def integrate(
     worst = update_points(
         eps, epsp_n, chi_n, float(dt), law, out.stress, out.plastic_strain, out.chi, out.rate,
         out.tangent if with_tangent else np.empty((0, 6, 6)),
+        np.empty(0) if temperature is None
+        else np.ascontiguousarray(np.broadcast_to(temperature, (n,)), dtype=float),
     )
     return UpdateResult(
         out.stress, out.plastic_strain, out.chi, out.rate, out.tangent, int(worst)

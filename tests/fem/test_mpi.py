@@ -75,6 +75,22 @@ def test_strip_curve_and_bands_do_not_depend_on_the_rank_count(tmp_path):
     assert serial["bands"]["localization_index"] > 0.2  # a band was forming
 
 
+def test_conducting_heat_field_does_not_depend_on_the_rank_count(tmp_path):
+    """A conducting temperature field (periodic in x, walls held at 400 K): the same curve and
+    peak temperature to 1e-6 on 2 ranks and on 1."""
+    data = read_case(CASE, [*COARSE, "loading.end_strain=0.08", 'heat.mode="conducting"',
+                            "material.conductivity=18.0",
+                            "heat.boundary.top={temperature=400.0}",
+                            "heat.boundary.bottom={temperature=400.0}"])
+    runs = parallel_and_serial(data, tmp_path)
+    assert_rank_independent(*runs, "max_temperature_K", ("localization_index",))
+    if MPI.COMM_WORLD.rank == 0:
+        a = read_curve(runs[2] / "curve.csv")
+        b = read_curve(runs[3] / "curve.csv")
+        np.testing.assert_allclose(a["mean_stress_Pa"], b["mean_stress_Pa"], rtol=1e-6)
+        assert a["max_temperature_K"][-1] > 410.0  # the band heated
+
+
 def test_random_initial_field_is_rank_independent(tmp_path):
     world = MPI.COMM_WORLD
     data = read_case(CASE, [*COARSE, "initial_chi.kind=random", "initial_chi.std=30.0",
