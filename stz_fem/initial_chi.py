@@ -187,3 +187,28 @@ def _check_grid_covers(path: str, lower: np.ndarray, upper: np.ndarray) -> None:
             raise InputError(
                 f"initial_chi.file = '{path}': the grid covers {'xy'[axis]} ∈ [{start:.4g}, "
                 f"{stop:.4g}] m, the domain [{lo:.4g}, {hi:.4g}] m")
+
+
+def chi0_on_mesh(section: InitialChi, base: float, T_Z: float, points: np.ndarray,
+                 comm) -> Callable[[np.ndarray], np.ndarray]:
+    """χ₀(x) of a case's ``[initial_chi]`` on a mesh whose node coordinates (m) on this rank
+    are ``points`` (collective over ``comm``): the field over the mesh's global bounding box
+    (``chi0_field``), checked to be finite and > 0 K at every node.
+
+    Raises:
+        InputError: on every rank, if the field is not.
+    """
+    from mpi4py import MPI
+
+    lower, upper = np.empty(points.shape[1]), np.empty(points.shape[1])
+    comm.Allreduce(points.min(axis=0), lower, op=MPI.MIN)
+    comm.Allreduce(points.max(axis=0), upper, op=MPI.MAX)
+    chi0 = chi0_field(section, base, T_Z, lower, upper)
+    values = np.asarray(chi0(points), dtype=float)
+    bad = ~(np.isfinite(values) & (values > 0.0))
+    local = float(values[bad][0]) if bad.any() else None
+    found = [v for v in comm.allgather(local) if v is not None]
+    if found:
+        raise InputError(f"initial_chi: χ₀ must be finite and > 0 K everywhere; this field "
+                         f"(material.chi0 with initial_chi) reaches {found[0]:.4g} K")
+    return chi0

@@ -19,7 +19,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -31,11 +30,12 @@ from stz_fem.fem.chi_diffusion import ChiDiffusion
 from stz_fem.fem.fields import CellFields
 from stz_fem.fem.heat import HeatField
 from stz_fem.fem.solver import MechanicsSolver
-from stz_fem.initial_chi import chi0_field
+from stz_fem.fem.step_limits import step_ratios
+from stz_fem.initial_chi import chi0_on_mesh
 from stz_fem.interrupts import Interrupts
 from stz_fem.material.mandel import equivalent_shear_stress
 from stz_fem.postprocess.band_measures import band_measures, flowing_fraction, localization_index
-from stz_fem.postprocess.load_history import localization_onset
+from stz_fem.postprocess.load_history import band_summary
 from stz_fem.postprocess.specimen_results import specimen_results, surface_bands
 from stz_fem.progress import Progress
 from stz_fem.run_files import CHECKPOINT, CurveFile, CurveRow, FieldFiles, RunState
@@ -52,35 +52,6 @@ STALL_WINDOW = 2000
 loading by less than ``STALL_FRACTION`` of its whole span would need more than a billion steps
 at that pace, and stops as "stalled" (with a checkpoint) instead of crawling on silently."""
 STALL_FRACTION = 2e-6
-
-
-def step_ratios(solver: MechanicsSolver, sbar_start: np.ndarray, dt: float, limits,
-                params, onset: bool = False) -> dict[str, float]:
-    """The largest increments of a solved step over their limits (collective): χ and the
-    engineering plastic strain at any point, and the change of s̄ (in units of s_χ) weighted
-    at each point by its plastic increment over its limit (capped at 1).
-
-    Backward Euler is exact for an elastic step of any size (below the STZ yield stress D = 0
-    and nothing depends on the rate), so where nothing flows the stress needs no limit. Where
-    the material flows, a change Δs̄ within the step changes D by about Δs̄ ∂log D/∂s̄, and the
-    error of the plastic increment Δεᵖ is about Δεᵖ times that relative change: the product
-    (Δs̄/limit)·(Δεᵖ/limit) bounds it. At full plastic increments it is the old stress limit;
-    at a point barely flowing, or not at all, the stress may change freely.
-
-    ``onset``: nothing flowed at the start of the step. Then every point that flows at its end
-    counts with weight 1, so the step where flow starts changes s̄ there by no more than the
-    plain limit, and the onset of plastic flow (the end of that step, as curves and summaries
-    report it) is as sharp as with small elastic steps.
-    """
-    d_chi = solver.global_max(np.abs(solver.trial.chi - solver.state.chi))
-    plastic = 2.0 * solver.rate * dt
-    d_plastic = solver.global_max(plastic)
-    weight = (plastic > 0.0 if onset else np.minimum(plastic / limits.plastic_increment, 1.0))
-    d_stress = solver.global_max(
-        weight * np.abs(equivalent_shear_stress(solver.stress) - sbar_start))
-    return {"chi": d_chi / limits.chi_increment,
-            "plastic": d_plastic / limits.plastic_increment,
-            "stress": d_stress / params.chi_stress_scale / limits.stress_increment}
 
 
 class Simulation:
@@ -101,12 +72,8 @@ class Simulation:
         run_files.probe_output(self.out, comm)
         self.setup = self.specimen.build(comm)
         mesh = self.setup.mesh
-        x = mesh.geometry.x[:, : mesh.geometry.dim]
-        lower, upper = np.empty(x.shape[1]), np.empty(x.shape[1])
-        comm.Allreduce(x.min(axis=0), lower, op=MPI.MIN)
-        comm.Allreduce(x.max(axis=0), upper, op=MPI.MAX)
-        chi0 = chi0_field(self.case.initial_chi, self.params.chi0, self.params.T_Z, lower, upper)
-        _check_chi0(chi0, x, comm)
+        chi0 = chi0_on_mesh(self.case.initial_chi, self.params.chi0, self.params.T_Z,
+                            mesh.geometry.x[:, : mesh.geometry.dim], comm)
         if self.case.heat is not None:
             self.case.heat.check(self.params, self.setup.facets, self.case.specimen)
         self.solver = MechanicsSolver(
@@ -360,16 +327,6 @@ class Simulation:
         }
 
     def _summary(self, status: str, run: RunState, curve: CurveFile) -> dict[str, Any]:
-        history = run.history
-        loads = [h["nominal_strain"] for h in history]
-        # L counts once at least the 5 % it ranks flows, and a notch root's early L > 0.5 only
-        # if it lasts (load_history.localization_onset)
-        flowing = [h.get("flowing_fraction", 1.0) for h in history]
-        ls = [h["localization_index"] for h in history]
-        onset = localization_onset(loads, ls, flowing=flowing) if history else None
-        work = [h.get("plastic_work_J", 0.0) for h in history]
-        last = {k: v for k, v in (history[-1] if history else {}).items()
-                if k not in ("time_s", "nominal_strain", "plastic_work_J")}
         columns = curve.columns()
         index_map = self.solver.V.dofmap.index_map
         return {
@@ -381,15 +338,10 @@ class Simulation:
             "ranks": self.comm.size,
             "linear_solver": self.solver.linear_solver,
             **self._stats(run),
-            "bands": {
-                **last,
-                "onset_nominal_strain": onset,
-                "plastic_work_before_onset_J": (float(np.interp(onset, loads, work))
-                                                if onset is not None else None),
-            },
+            "bands": band_summary(run.history),
             "specimen_results": (specimen_results(self.specimen, columns)
                                  if columns["step"].size >= 1 else {}),
-            "band_history": history,
+            "band_history": run.history,
             "loading_axis": self.specimen.loading_axis,
             "period_m": self.setup.period,
             "case": self.case.plain(),
@@ -462,14 +414,3 @@ class Simulation:
         if columns["step"].size >= 2:
             plots.plot_specimen_run(self.out / "run.png", self.specimen, columns, gathered,
                                     band_measures["onset_nominal_strain"])
-
-
-def _check_chi0(chi0, points: np.ndarray, comm: MPI.Comm) -> None:
-    """InputError on every rank unless χ₀ is finite and positive at all mesh nodes."""
-    values = np.asarray(chi0(points), dtype=float)
-    bad = ~(np.isfinite(values) & (values > 0.0))
-    local = float(values[bad][0]) if bad.any() else None
-    found = [v for v in comm.allgather(local) if v is not None]
-    if found:
-        raise InputError(f"initial_chi: χ₀ must be finite and > 0 K everywhere; this field "
-                         f"(material.chi0 with initial_chi) reaches {found[0]:.4g} K")

@@ -18,11 +18,62 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
+import itertools
+from typing import TYPE_CHECKING
+
 import numpy as np
 from dolfinx import fem
 from petsc4py import PETSc
 
 from stz_fem.fem.constraints import Constraints
+
+if TYPE_CHECKING:
+    from stz_fem.material import MaterialParameters
+
+_instances = itertools.count()
+
+LINEAR_SOLVERS = ("auto", "direct", "iterative")
+_LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
+    # MUMPS LU: robust for any tangent; the default.
+    "direct": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
+    # CG + smoothed-aggregation AMG with the rigid-body near nullspace: memory that grows
+    # linearly, for large 3-D runs. The tangent is symmetric positive definite while the
+    # material hardens or flows (not in a softening branch: then the step is cut back) and the
+    # flow is deviatoric and pressure-insensitive (α = β = 0); otherwise it is not symmetric
+    # and ``linear_options`` swaps CG for GMRES.
+    "iterative": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-10, "ksp_max_it": 1000,
+                  "pc_gamg_threshold": 0.01, "mg_levels_ksp_type": "chebyshev",
+                  "mg_levels_pc_type": "jacobi", "pc_gamg_reuse_interpolation": True},
+}
+
+
+def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, str | float]:
+    """PETSc options of the linear solver for this material (docs/numerics.md, "Linear solvers").
+
+    The consistent tangent is symmetric only for α = β = 0: a pressure-sensitive rate (α) or a
+    dilatant flow (β) makes it non-symmetric (non-associated flow, and the χ coupling with the
+    pressure even when β = α). MUMPS LU takes any matrix; the iterative option then runs
+    restarted GMRES (right-preconditioned by the same AMG, Chebyshev smoothers as for CG)
+    instead of CG, which needs a symmetric operator.
+    """
+    options = dict(_LINEAR_OPTIONS[linear_solver])
+    if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0):
+        options.update({"ksp_type": "gmres", "ksp_gmres_restart": 100, "ksp_pc_side": "right"})
+    return options
+
+
+def elastic_ksp(comm, linear: str) -> PETSc.KSP:
+    """A KSP of the ``linear`` solver's plain options ("direct" or "iterative"), under a
+    prefix of its own (``MechanicsSolver.elastic_solve``)."""
+    prefix = f"stz_elastic{next(_instances)}_"
+    opts = PETSc.Options()
+    for key, value in _LINEAR_OPTIONS[linear].items():
+        opts[prefix + key] = value
+    ksp = PETSc.KSP().create(comm)
+    ksp.setOptionsPrefix(prefix)
+    ksp.setFromOptions()
+    return ksp
+
 
 ITERATIVE_FROM_DOFS_3D = 25_000
 """Global dofs of a 3-D mesh from which "auto" takes CG + GAMG rather than MUMPS

@@ -31,7 +31,14 @@ from petsc4py import PETSc
 
 from stz_fem.errors import RunError
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
-from stz_fem.fem.linear import PreconditionerReuse, choose, rigid_body_modes
+from stz_fem.fem.linear import (
+    LINEAR_SOLVERS,
+    PreconditionerReuse,
+    choose,
+    elastic_ksp,
+    linear_options,
+    rigid_body_modes,
+)
 from stz_fem.fem.machine import Machine, MachineCoupling
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
 from stz_fem.material import MaterialParameters, pack
@@ -41,36 +48,6 @@ _instances = itertools.count()
 
 class CallbackError(RunError):
     """The local update raised inside a Newton callback on some rank (raised on all)."""
-
-
-LINEAR_SOLVERS = ("auto", "direct", "iterative")
-_LINEAR_OPTIONS: dict[str, dict[str, str | float]] = {
-    # MUMPS LU: robust for any tangent; the default.
-    "direct": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
-    # CG + smoothed-aggregation AMG with the rigid-body near nullspace: memory that grows
-    # linearly, for large 3-D runs. The tangent is symmetric positive definite while the
-    # material hardens or flows (not in a softening branch: then the step is cut back) and the
-    # flow is deviatoric and pressure-insensitive (α = β = 0); otherwise it is not symmetric
-    # and ``linear_options`` swaps CG for GMRES.
-    "iterative": {"ksp_type": "cg", "pc_type": "gamg", "ksp_rtol": 1e-10, "ksp_max_it": 1000,
-                  "pc_gamg_threshold": 0.01, "mg_levels_ksp_type": "chebyshev",
-                  "mg_levels_pc_type": "jacobi", "pc_gamg_reuse_interpolation": True},
-}
-
-
-def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, str | float]:
-    """PETSc options of the linear solver for this material (docs/numerics.md, "Linear solvers").
-
-    The consistent tangent is symmetric only for α = β = 0: a pressure-sensitive rate (α) or a
-    dilatant flow (β) makes it non-symmetric (non-associated flow, and the χ coupling with the
-    pressure even when β = α). MUMPS LU takes any matrix; the iterative option then runs
-    restarted GMRES (right-preconditioned by the same AMG, Chebyshev smoothers as for CG)
-    instead of CG, which needs a symmetric operator.
-    """
-    options = dict(_LINEAR_OPTIONS[linear_solver])
-    if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0):
-        options.update({"ksp_type": "gmres", "ksp_gmres_restart": 100, "ksp_pc_side": "right"})
-    return options
 
 
 @dataclass
@@ -429,14 +406,7 @@ class MechanicsSolver:
             nullspace.destroy()
         ksp = self._elastic_ksps.get(linear)
         if ksp is None:
-            prefix = f"stz_elastic{next(_instances)}_"
-            opts = PETSc.Options()
-            for key, value in _LINEAR_OPTIONS[linear].items():
-                opts[prefix + key] = value
-            ksp = PETSc.KSP().create(self.mesh.comm)
-            ksp.setOptionsPrefix(prefix)
-            ksp.setFromOptions()
-            self._elastic_ksps[linear] = ksp
+            ksp = self._elastic_ksps[linear] = elastic_ksp(self.mesh.comm, linear)
         ksp.setOperators(self.J)
         rhs, x = self.J.createVecs()
         rhs.set(1.0)

@@ -8,6 +8,8 @@ Pa, ``_per_s``: 1/s; nominal strains are dimensionless).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -91,6 +93,25 @@ def localization_onset(
         return float(loads[j])
     t = (threshold - level[i]) / (level[j] - level[i])
     return float(loads[i] + t * (loads[j] - loads[i]))
+
+
+def band_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary's ``bands`` section from the band measures of every field output
+    (``history``: dicts with ``nominal_strain``, ``localization_index``, ``flowing_fraction``,
+    ``plastic_work_J`` and the measures): the last output's measures, the localization onset
+    (``localization_onset``: L counts once at least the 5 % it ranks flows, and a notch root's
+    early L > 0.5 only if it lasts) and the plastic work (J) done before it."""
+    if not history:
+        return {"onset_nominal_strain": None, "plastic_work_before_onset_J": None}
+    loads = [h["nominal_strain"] for h in history]
+    onset = localization_onset(loads, [h["localization_index"] for h in history],
+                               flowing=[h.get("flowing_fraction", 1.0) for h in history])
+    work = [h.get("plastic_work_J", 0.0) for h in history]
+    last = {k: v for k, v in history[-1].items()
+            if k not in ("time_s", "nominal_strain", "plastic_work_J")}
+    return {**last, "onset_nominal_strain": onset,
+            "plastic_work_before_onset_J": (float(np.interp(onset, loads, work))
+                                            if onset is not None else None)}
 
 
 def load_drop_rows(position: npt.ArrayLike, force: npt.ArrayLike) -> list[tuple[int, int]]:

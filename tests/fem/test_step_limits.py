@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from stz_fem.cases import Solver
+from stz_fem.fem.step_limits import step_ratios
 from stz_fem.material import load
-from stz_fem.simulation import step_ratios
 
 
 def _solver(sbar_end: np.ndarray, rate: np.ndarray) -> SimpleNamespace:
