@@ -19,7 +19,7 @@ over t). No timing.
 Full size (docs/validation.md: 15 beams, hours on one rank; rerunning reuses them):
 
     .venv/bin/python benchmarks/bending_band_spacing.py [--thicknesses 1e-3 2e-3] [--seeds 1 2] \
-        [--chi0 560] [--out results/bending]
+        [--chi0 560] [--set material.beta=0.1 ...] [--out results/bending]
 """
 
 from __future__ import annotations
@@ -63,12 +63,15 @@ def main(argv: Sequence[str] | None = None) -> dict | None:
     parser.add_argument("--end-strain", type=float, default=0.1)
     parser.add_argument("--mesh-size", type=float,
                         help="element size at the tensile face, m (default: the case's)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a further case override for every beam, e.g. material.beta=0.1 "
+                             "or heat.mode=\"adiabatic\" (repeatable; use its own --out)")
     parser.add_argument("--out", default="results/bending")
     args = parse_args(parser, argv, TINY)
     comm = MPI.COMM_WORLD
     root = Path(args.out) / f"chi{args.chi0:g}"
     mesh = [] if args.mesh_size is None else [f"mesh.size={args.mesh_size}"]
-    runs = [bend(t, seed, args.chi0, args.end_strain, root, comm, mesh)
+    runs = [bend(t, seed, args.chi0, args.end_strain, root, comm, [*mesh, *args.set])
             for t in args.thicknesses for seed in args.seeds]
     if comm.rank != 0:
         return None
