@@ -93,7 +93,7 @@ def slab_variables(args: argparse.Namespace) -> dict[str, object]:
     every = max(1, round(args.table_strain / per_step))
     nrepeat = min(10, every)
     return {
-        "data": args.out / "glass.data",
+        "data": "glass.data",  # LAMMPS runs in args.out
         "seed": args.seed,
         "temp": args.temperature,
         "nx": args.replicas[0],
