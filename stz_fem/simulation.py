@@ -104,7 +104,7 @@ class Simulation:
         lower, upper = np.empty(x.shape[1]), np.empty(x.shape[1])
         comm.Allreduce(x.min(axis=0), lower, op=MPI.MIN)
         comm.Allreduce(x.max(axis=0), upper, op=MPI.MAX)
-        chi0 = chi0_field(self.case.initial_chi, self.params.chi0, self.params.T_Z, lower, upper)
+        chi0 = chi0_field(self.case.initial_chi, self.params, lower, upper)
         _check_chi0(chi0, x, comm)
         self.solver = MechanicsSolver(
             mesh, self.params, chi0, degree=self.case.mesh.degree,
