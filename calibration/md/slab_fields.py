@@ -5,7 +5,7 @@ PE, D²min and the von Mises local shear strain relative to the first frame onto
 ``--bin`` Å cells in the reference frame (stz_fem.atomistic.slab_grid) and writes to ``--to``:
 
 - ``fields.npz``: ``x_m``, ``y_m`` (cell centres, m, from the slab's lower-left corner at
-  strain 0), [frame, y, x] float32 arrays ``pe_eV``, ``pe_interior_eV``, ``d2min_A2``,
+  strain 0), [frame, y, x] float32 arrays ``pe_eV``, ``pe_corrected_eV``, ``d2min_A2``,
   ``shear_strain``, the [y, x] atom count ``atoms`` and the per-frame ``nominal_strain``;
 - ``force_strain.csv``, ``record.json`` (slab size, LAMMPS variables, cost) and ``log.lammps``
   copied from the run.
@@ -32,6 +32,11 @@ def frames_of(dump: Path, every: int):
             yield frame.box, frame.positions(), np.asarray(frame.atoms["c_pe"], dtype=float)
 
 
+def atom_types(dump: Path) -> np.ndarray:
+    """Species ids of the atoms of a dump's first frame (sorted by id)."""
+    return np.asarray(next(iter_dump(dump)).atoms["type"], dtype=np.int64)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path, help="output folder of notched_slab.py")
@@ -43,7 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     record = json.loads((args.run / "record.json").read_text())
     variables = record["variables"]
     start = time.perf_counter()
-    fields = slab_fields(frames_of(args.run / "slab.dump.gz", args.every), args.bin, args.cutoff)
+    dump = args.run / "slab.dump.gz"
+    fields = slab_fields(frames_of(dump, args.every), atom_types(dump), args.bin, args.cutoff)
     frames = fields["pe_eV"].shape[0]
     dump_strain = variables["dump_every"] * variables["erate"] * variables["dt"]
     strain = np.arange(frames) * args.every * dump_strain

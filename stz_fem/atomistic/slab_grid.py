@@ -5,9 +5,11 @@ the same material (a Lagrangian grid, as the finite-element fields on the undefo
 later frame gives, per atom, the non-affine displacement D²min and the local deformation
 gradient J of the neighbourhood (``d2min``), from which the von Mises local shear strain of
 Shimizu, Ogata & Li (Mater. Trans. 48, 2923, 2007) follows; each grid cell holds the mean over
-its atoms (through the thickness z). Surface atoms (few neighbours) are left out of the
-potential-energy map, whose excess energy is broken bonds, not the structural disorder that
-χ describes; cells with no interior atom take the nearest interior cell's value.
+its atoms (through the thickness z). The potential-energy map for χ has the species offsets
+removed (``energy_chi.composition_corrected``, offsets of the reference frame's interior atoms:
+in a 190-atom cell the Cu/Zr count alone moves the raw mean by ≈ 0.1 eV) and leaves surface
+atoms (few neighbours) out, whose excess energy is broken bonds, not the structural disorder
+that χ describes; cells with no interior atom take the nearest interior cell's value.
 """
 
 from collections.abc import Iterable
@@ -17,12 +19,13 @@ from scipy.ndimage import distance_transform_edt
 
 from stz_fem.atomistic.box import Box
 from stz_fem.atomistic.d2min import d2min
+from stz_fem.atomistic.energy_chi import composition_corrected, species_offsets
 from stz_fem.atomistic.neighbours import PeriodicNeighbours
 from stz_fem.errors import InputError
 
 ANGSTROM = 1e-10
-# Neighbour count (within COORDINATION_CUTOFF) below this fraction of the median marks an atom
-# as a surface atom: bulk Cu50Zr50 has ≈ 13 first neighbours, a flat surface ≈ 8–9.
+# Neighbour count (within COORDINATION_CUTOFF) below this fraction of its species' median marks
+# an atom as a surface atom: an atom at a flat surface loses about a third of its neighbours.
 SURFACE_FRACTION = 0.8
 COORDINATION_CUTOFF = 3.8  # Å, the first minimum of the Cu50Zr50 g(r)
 
@@ -47,6 +50,15 @@ def coordination(box: Box, positions: np.ndarray, cutoff: float) -> np.ndarray:
     i, j, shift = PeriodicNeighbours(box, positions, cutoff).query(positions)
     others = (i != j) | np.any(shift != 0, axis=1)
     return np.bincount(i[others], minlength=len(positions))
+
+
+def interior_atoms(box: Box, positions: np.ndarray, types: np.ndarray) -> np.ndarray:
+    """True for atoms with at least SURFACE_FRACTION of the median coordination of their own
+    species (Zr atoms have more neighbours than Cu atoms, so one threshold would drop bulk Cu
+    and bias the species mix)."""
+    count = coordination(box, positions, COORDINATION_CUTOFF)
+    median = {t: np.median(count[types == t]) for t in np.unique(types)}
+    return count >= SURFACE_FRACTION * np.vectorize(median.get)(types)
 
 
 class SlabGrid:
@@ -94,27 +106,35 @@ def fill_nearest(field: np.ndarray) -> np.ndarray:
 
 
 def slab_fields(
-    frames: Iterable[tuple[Box, np.ndarray, np.ndarray]], bin_size: float, cutoff: float = 5.0,
+    frames: Iterable[tuple[Box, np.ndarray, np.ndarray]], types: np.ndarray, bin_size: float,
+    cutoff: float = 5.0,
 ) -> dict[str, np.ndarray]:
     """Gridded fields of a slab's frames, each (box, unwrapped positions (N, 3) in Å in a fixed
-    atom order, per-atom potential energy in eV); the first frame is the reference.
+    atom order, per-atom potential energy in eV), of atoms of species ``types``; the first
+    frame is the reference.
 
     Returns ``x_m``, ``y_m`` (cell centres, m) and [frame, y, x] arrays: ``pe_eV`` (mean PE per
-    atom), ``pe_interior_eV`` (without surface atoms, gaps filled from the nearest cell),
-    ``d2min_A2`` (mean D²min, Å², neighbours within ``cutoff`` Å in the reference) and
-    ``shear_strain`` (mean von Mises local shear strain), plus ``atoms`` [y, x].
+    atom), ``pe_corrected_eV`` (interior atoms, species offsets removed, gaps filled from the
+    nearest cell), ``d2min_A2`` (mean D²min, Å², neighbours within ``cutoff`` Å in the
+    reference) and ``shear_strain`` (mean von Mises local shear strain), plus ``atoms`` [y, x].
     """
     frames = iter(frames)
-    box0, r0, _ = first = next(frames)
+    box0, r0, pe0 = first = next(frames)
     grid = SlabGrid(box0, r0, bin_size)
-    interior = coordination(box0, r0, COORDINATION_CUTOFF)
-    interior = interior >= SURFACE_FRACTION * np.median(interior)
+    interior = interior_atoms(box0, r0, types)
+    offsets = species_offsets(pe0[interior], types[interior])
+    # cells less than half filled with interior atoms (at the notches) hold near-surface
+    # atoms only: their energy is taken from the nearest full cell
+    count = grid.counts(interior)
+    full = count >= 0.5 * np.median(count)
     fields: dict[str, list[np.ndarray]] = {
-        "pe_eV": [], "pe_interior_eV": [], "d2min_A2": [], "shear_strain": []}
+        "pe_eV": [], "pe_corrected_eV": [], "d2min_A2": [], "shear_strain": []}
     for box, r, pe in (first, *frames):
         value, jac = d2min(box0, r0, box, r, cutoff)
         fields["pe_eV"].append(grid.mean(pe))
-        fields["pe_interior_eV"].append(fill_nearest(grid.mean(pe, interior)))
+        corrected = composition_corrected(pe, types, offsets)
+        fields["pe_corrected_eV"].append(fill_nearest(np.where(
+            full, grid.mean(corrected, interior), np.nan)))
         fields["d2min_A2"].append(grid.mean(value))
         fields["shear_strain"].append(grid.mean(von_mises_strain(jac)))
     x_m, y_m = grid.centres_m
