@@ -37,11 +37,16 @@ def notch_roots(record: dict) -> np.ndarray:
     return np.array([[depth, mid], [width - depth, mid]])
 
 
-def side_measures(field_after_peak: np.ndarray, final: np.ndarray, x, y, roots) -> dict:
-    activity = sc.root_activity(field_after_peak, x, y, roots, ROOT_RADIUS)
-    return {"root_activity_left_right": activity.tolist(),
-            "band_start_root": sc.start_side(activity),
-            "band_angle_deg": sc.band_angle(final, x, y)}
+def side_measures(maps: np.ndarray, strains: np.ndarray, x, y, roots) -> dict:
+    """Band birth (the first frame at which the more active root reaches a quarter of its final
+    activity), the root it starts from there, and the arm angles at the last frame."""
+    activity = np.array([sc.root_activity(m, x, y, roots, ROOT_RADIUS) for m in maps])
+    birth = sc.birth_frame(activity)
+    arms = sc.arm_angles(maps[-1], x, y, roots, roots[:, 0].mean())
+    return {"band_birth_strain": float(strains[birth]),
+            "root_activity_left_right": activity[birth].tolist(),
+            "band_start_root": sc.start_side(activity[birth]),
+            "arm_angles_deg": arms.tolist(), "band_angle_deg": float(arms.mean())}
 
 
 def compare(run: Path, md: Path) -> tuple[dict, dict]:
@@ -55,26 +60,24 @@ def compare(run: Path, md: Path) -> tuple[dict, dict]:
     md_maps = grid.field(MD_KEY).astype(float)
     fe_maps, fe_strains = sc.fe_on_grid(run, x, y, strains, FE_KEY)
     roots = notch_roots(record)
-    # band start: the first frame 0.01 past each one's own peak
-    after = int(np.argmin(np.abs(strains - md_peak["peak_strain"] - 0.01)))
-    fe_after, _ = sc.fe_on_grid(run, x, y, fe_peak["peak_strain"] + 0.01, FE_KEY)
-    md_side = side_measures(md_maps[after], md_maps[-1], x, y, roots)
-    fe_side = side_measures(fe_after[0], fe_maps[-1], x, y, roots)
+    md_side = side_measures(md_maps, strains, x, y, roots)
+    fe_side = side_measures(fe_maps, fe_strains, x, y, roots)
     maps = [{"md_strain": float(s), "fe_strain": float(f),
              "pearson_md_shear_strain_fe_plastic": sc.map_correlation(m, e),
              "pearson_md_d2min_fe_plastic": sc.map_correlation(d, e)}
             for s, f, m, e, d in zip(strains, fe_strains, md_maps, fe_maps,
                                      grid.field("d2min_A2"), strict=True) if s > 0.0]
     result = {
-        "md": {**md_peak, **md_side, "band_start_strain": float(strains[after])},
-        "fe": {**fe_peak, **fe_side,
-               "band_start_strain": fe_peak["peak_strain"] + 0.01, "run": run.name},
+        "md": {**md_peak, **md_side},
+        "fe": {**fe_peak, **fe_side, "run": run.name},
         "maps": maps,
         "targets": {
             "band_start_root_agrees": md_side["band_start_root"] == fe_side["band_start_root"],
             "angle_difference_deg": fe_side["band_angle_deg"] - md_side["band_angle_deg"],
             "peak_stress_relative": fe_peak["peak_stress_Pa"] / md_peak["peak_stress_Pa"] - 1,
             "onset_strain_relative": fe_peak["peak_strain"] / md_peak["peak_strain"] - 1,
+            "band_birth_strain_relative": (fe_side["band_birth_strain"]
+                                           / md_side["band_birth_strain"] - 1),
             "final_map_pearson": maps[-1]["pearson_md_shear_strain_fe_plastic"],
         },
     }

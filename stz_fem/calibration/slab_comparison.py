@@ -3,7 +3,7 @@
 The MD fields are on a Lagrangian grid of the slab at strain 0 (stz_fem.atomistic.slab_grid),
 the FE fields on the undeformed mesh; the FE cells are binned onto the MD grid (notch cells,
 outside both bodies, are nan). Measures, the same on both: which notch root the band starts
-from, the band's angle to the loading axis (y), the Pearson correlation of the two maps at
+from, the angles of its arms to the loading axis (y), the Pearson correlation of the two maps at
 matched nominal strains, and the peak nominal stress with its strain.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from scipy.interpolate import RegularGridInterpolator
 
 from stz_fem.calibration.md_comparison import cells_on_grid
 from stz_fem.material_point import read_curve
-from stz_fem.postprocess.band_measures import band_orientation
 from stz_fem.results import frames, read_cells
 
 SIDES = ("left", "right")
@@ -57,6 +57,13 @@ def root_activity(
                      for rx, ry in roots])
 
 
+def birth_frame(activity: np.ndarray, fraction: float = 0.25) -> int:
+    """The first frame at which the more active root (``activity`` [frame, root]) reaches
+    ``fraction`` of its final activity: where the band is born, before the other root joins."""
+    lead = activity.max(axis=1)
+    return int(np.argmax(lead >= fraction * lead[-1]))
+
+
 def start_side(activity: np.ndarray, tie: float = 0.1) -> str:
     """"left" or "right": the root with more activity; "both" when they are within ``tie``
     (a fraction of the larger)."""
@@ -66,15 +73,29 @@ def start_side(activity: np.ndarray, tie: float = 0.1) -> str:
     return SIDES[int(right > left)]
 
 
-def band_angle(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
-    """Angle (degrees, 0–90) between the band and the loading axis y: the second moment of the
-    cells whose excess is at least half its maximum (postprocess.band_measures)."""
-    gx, gy = np.meshgrid(x, y)
-    inside = np.isfinite(field)
-    coords = np.column_stack([gx[inside], gy[inside]])
-    area = np.full(coords.shape[0], abs((x[1] - x[0]) * (y[1] - y[0])))
-    flow = np.clip(excess(field)[inside], 0.0, None)
-    return band_orientation(coords, area, flow, loading_axis=1).angle_deg
+def arm_angles(
+    field: np.ndarray, x: np.ndarray, y: np.ndarray, roots: np.ndarray, centre_x: float,
+) -> np.ndarray:
+    """Angles (degrees, 0–90) to the loading axis y of the band arms that leave each notch root
+    (rows of ``roots``, m) downwards and upwards, ordered left root down, up, right root down,
+    up: the ray from the root to the ligament's middle ``centre_x`` (m) along which the mean of
+    ``field`` (bilinear, cells outside the body as the field's minimum) is largest, scanned in
+    0.5° steps. Double-notched bars grow an X or a diamond of arms from both roots, whose
+    second moment as a whole has no useful axis."""
+    filled = np.where(np.isfinite(field), field, np.nanmin(field))
+    sample = RegularGridInterpolator((y, x), filled, bounds_error=False, fill_value=None)
+    angles = np.radians(np.arange(5.0, 85.25, 0.5))
+    t = np.linspace(0.0, 1.0, 41)
+    found = []
+    for root in roots:
+        run = centre_x - root[0]
+        for up in (-1.0, 1.0):
+            # the ray reaches the middle after |run| along x, |run|/tan θ along y
+            ends_y = root[1] + up * abs(run) / np.tan(angles)
+            points = np.stack([root[1] + np.outer(ends_y - root[1], t),
+                               root[0] + np.outer(np.full_like(angles, run), t)], axis=-1)
+            found.append(np.degrees(angles[np.argmax(sample(points).mean(axis=1))]))
+    return np.array(found)
 
 
 def map_correlation(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,5 +1,6 @@
-"""Slab comparison measures on synthetic grids: a straight band's angle, the notch root it
-starts from, map correlation over the body only, and FE cells binned with notch holes."""
+"""Slab comparison measures on synthetic grids: the arm angles of a diamond of bands, the
+notch root it starts from, map correlation over the body only, and FE cells binned with notch
+holes."""
 
 import numpy as np
 import pytest
@@ -24,9 +25,13 @@ def band(angle_deg: float, through: tuple[float, float]) -> np.ndarray:
     return field
 
 
-@pytest.mark.parametrize("angle", [30.0, 45.0, 55.0])
-def test_band_angle_of_a_straight_band(angle: float) -> None:
-    assert sc.band_angle(band(angle, (5e-9, 8e-9)), X, Y) == pytest.approx(angle, abs=1.5)
+@pytest.mark.parametrize("angle", [35.0, 45.0, 55.0])
+def test_arm_angles_of_a_diamond_from_both_roots(angle: float) -> None:
+    """Four arms from the two roots (x = 2 and 8 nm, y = 8 nm) at ±angle to y."""
+    arms = [band(sign * angle, tuple(root)) for root in ROOTS for sign in (1.0, -1.0)]
+    diamond = np.fmax.reduce(arms)
+    got = sc.arm_angles(diamond, X, Y, ROOTS, 5e-9)
+    np.testing.assert_allclose(got, angle, atol=2.5)
 
 
 def test_band_starts_at_the_root_it_passes() -> None:
@@ -37,6 +42,9 @@ def test_band_starts_at_the_root_it_passes() -> None:
     assert sc.start_side(sc.root_activity(band(50.0, tuple(ROOTS[1])), X, Y, ROOTS,
                                           1.5e-9)) == "right"
     assert sc.start_side(np.array([1.0, 0.95])) == "both"
+    # born at the right root (frame 1), the left one catching up later
+    activity = np.array([[0.0, 0.01], [0.01, 0.05], [0.12, 0.15], [0.19, 0.2]])
+    assert sc.birth_frame(activity) == 1 and sc.start_side(activity[1]) == "right"
 
 
 def test_map_correlation_ignores_cells_outside_the_body() -> None:
