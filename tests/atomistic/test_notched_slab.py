@@ -64,5 +64,8 @@ def test_tiny_slab_end_to_end(driver, tmp_path: Path) -> None:
     curve = np.genfromtxt(tmp_path / "force_strain.csv", delimiter=",", names=True)
     slope = np.polyfit(curve["engineering_strain"], curve["nominal_stress_Pa"], 1)[0]
     assert 2e9 < slope < 200e9  # Pa; the slab is 3 nm wide and starts from rest (inertia)
-    assert 1900 < driver.slab_size(tmp_path / "log.lammps")["atoms"] < 2000
+    # two notches: slot 3 × 6 Å plus half a 3 Å disc, through 33 Å, at 17.9 Å³ per atom
+    notched = 2 * (3.0 * 6.0 + 0.5 * np.pi * 3.0**2) * 33.0 / 17.9
+    assert driver.slab_size(tmp_path / "log.lammps")["atoms"] == pytest.approx(
+        2000 - notched, abs=25)
     assert [f.timestep for f in iter_dump(tmp_path / "slab.dump.gz")] == [0, 250, 500]
