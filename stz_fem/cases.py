@@ -94,6 +94,9 @@ class InitialChi(Section):
     frame: int | None = Field(None, ge=0)
     energy_beta: float | None = Field(None, gt=0.0, description="1/eV, χ = β (U − U₀) T_Z")
     energy_u0: float | None = Field(None, description="eV")
+    energy_from_material: bool = Field(
+        False, description="the array is a PE per atom (eV) at the material's T, mapped by the "
+        "material's PE→χ map (pe_beta, pe_u0, pe_vibration)")
 
     @model_validator(mode="after")
     def _kind_has_its_keys(self) -> InitialChi:
@@ -106,6 +109,9 @@ class InitialChi(Section):
             raise InputError("initial_chi: energy_beta (1/eV) and energy_u0 (eV) go together; "
                              f"got energy_beta = {self.energy_beta!r}, "
                              f"energy_u0 = {self.energy_u0!r}")
+        if self.energy_from_material and self.energy_beta is not None:
+            raise InputError("initial_chi: energy_from_material uses the material's PE→χ map; "
+                             "drop energy_beta and energy_u0")
         return self
 
 

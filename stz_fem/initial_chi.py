@@ -17,9 +17,11 @@ from scipy.interpolate import RegularGridInterpolator
 
 from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.errors import InputError
+from stz_fem.material.parameters import K_B_EV
 
 if TYPE_CHECKING:
     from stz_fem.cases import InitialChi
+    from stz_fem.material.parameters import MaterialParameters
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,13 @@ def gridded(
 
 
 def chi0_field(
-    spec: InitialChi, chi0: float, T_Z: float, lower: np.ndarray, upper: np.ndarray
+    spec: InitialChi, params: MaterialParameters, lower: np.ndarray, upper: np.ndarray
 ) -> Callable[[np.ndarray], np.ndarray]:
     """χ₀(points) (K) of a case's ``initial_chi`` section: ``material.chi0`` (K) plus bumps or
     a random field, or a gridded field (χ directly, or a potential energy mapped by
-    χ = β (U − U₀) T_Z with T_Z in K). ``lower``, ``upper``: the domain's bounding box (m)."""
+    χ = β (U − U₀) T_Z with T_Z in K, or by the material's own PE→χ map). ``lower``,
+    ``upper``: the domain's bounding box (m)."""
+    chi0, T_Z = params.chi0, params.T_Z
     dim = len(lower)
     if spec.kind == "uniform":
         return lambda x: uniform(x, chi0)
@@ -138,6 +142,15 @@ def chi0_field(
                                       spec.seed)
     _grid(Path(spec.file), spec.key, spec.frame)  # a bad file fails here, before any solve
     _check_grid_covers(spec.file, lower, upper)
+    if spec.energy_from_material:
+        if params.pe_beta is None or params.pe_u0 is None:
+            raise InputError("initial_chi.energy_from_material: the material has no PE→χ map "
+                             "(pe_beta, pe_u0); give energy_beta and energy_u0 instead")
+        # the map of MaterialParameters.chi_of_energy at the material's T (docs/model.md §5),
+        # without its χ > 0 check: χ₀ is checked at the mesh nodes on all ranks at once
+        vibration = params.pe_vibration * K_B_EV * params.T
+        return lambda x: chi_from_energy(gridded(x, spec.file, spec.key, spec.frame) - vibration,
+                                         params.pe_beta, params.pe_u0, T_Z)
     if spec.energy_beta is None:
         return lambda x: gridded(x, spec.file, spec.key, spec.frame)
     return lambda x: chi_from_energy(gridded(x, spec.file, spec.key, spec.frame),
@@ -189,7 +202,7 @@ def _check_grid_covers(path: str, lower: np.ndarray, upper: np.ndarray) -> None:
                 f"{stop:.4g}] m, the domain [{lo:.4g}, {hi:.4g}] m")
 
 
-def chi0_on_mesh(section: InitialChi, base: float, T_Z: float, points: np.ndarray,
+def chi0_on_mesh(section: InitialChi, params: MaterialParameters, points: np.ndarray,
                  comm) -> Callable[[np.ndarray], np.ndarray]:
     """χ₀(x) of a case's ``[initial_chi]`` on a mesh whose node coordinates (m) on this rank
     are ``points`` (collective over ``comm``): the field over the mesh's global bounding box
@@ -203,7 +216,7 @@ def chi0_on_mesh(section: InitialChi, base: float, T_Z: float, points: np.ndarra
     lower, upper = np.empty(points.shape[1]), np.empty(points.shape[1])
     comm.Allreduce(points.min(axis=0), lower, op=MPI.MIN)
     comm.Allreduce(points.max(axis=0), upper, op=MPI.MAX)
-    chi0 = chi0_field(section, base, T_Z, lower, upper)
+    chi0 = chi0_field(section, params, lower, upper)
     values = np.asarray(chi0(points), dtype=float)
     bad = ~(np.isfinite(values) & (values > 0.0))
     local = float(values[bad][0]) if bad.any() else None

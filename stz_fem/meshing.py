@@ -25,14 +25,25 @@ def cache_dir() -> Path:
     return Path(os.environ.get("STZ_FEM_MESH_CACHE", Path.cwd() / "meshes" / "cache"))
 
 
+def model_unit(length: float) -> float:
+    """Length unit (m) to build a geometry of size ``length`` (m) in: OpenCASCADE's confusion
+    tolerance is a fixed 1e-7 model units, which breaks nanometre features drawn in metres, so
+    geometry below 10 µm is drawn in µm (``cached_mesh`` scales the mesh back to m)."""
+    return 1e-6 if length < 1e-5 else 1.0
+
+
 def cached_mesh(
     name: str, builder: Callable[..., None], params: dict[str, Any], comm: MPI.Comm, gdim: int,
+    unit: float = 1.0,
 ) -> dolfinx_gmsh.MeshData:
-    """The mesh ``builder(**params)`` makes, from the cache when it is there already."""
-    key = hashlib.sha1(json.dumps({"name": name, **params}, sort_keys=True).encode()).hexdigest()
+    """The mesh ``builder(**params)`` makes, from the cache when it is there already; the
+    builder's lengths are in ``unit`` m (see ``model_unit``), the mesh's in m."""
+    scaled = {"unit": unit} if unit != 1.0 else {}
+    key = hashlib.sha1(
+        json.dumps({"name": name, **params, **scaled}, sort_keys=True).encode()).hexdigest()
     path = cache_dir() / f"{name}-{key[:12]}.msh"
     if comm.rank == 0 and not path.exists():
-        write_msh(name, builder, params, gdim, path)
+        write_msh(name, builder, params, gdim, path, unit)
     comm.Barrier()
     if comm.rank != 0:
         return dolfinx_gmsh.model_to_mesh(gmsh.model, comm, 0, gdim=gdim)
@@ -46,10 +57,10 @@ def cached_mesh(
 
 
 def write_msh(name: str, builder: Callable[..., None], params: dict[str, Any], gdim: int,
-              path: Path) -> None:
+              path: Path, unit: float = 1.0) -> None:
     """Run ``builder(**params)`` in a new gmsh model ``name``, mesh it in ``gdim`` dimensions
-    and write it to ``path`` (.msh; written to a temporary name first, so that a reader never
-    sees half a file)."""
+    and write it to ``path`` (.msh, coordinates multiplied by ``unit``; written to a temporary
+    name first, so that a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     gmsh.initialize(interruptible=False)
     try:
@@ -57,6 +68,7 @@ def write_msh(name: str, builder: Callable[..., None], params: dict[str, Any], g
         gmsh.model.add(name)
         builder(**params)
         gmsh.model.mesh.generate(gdim)
+        gmsh.option.setNumber("Mesh.ScalingFactor", unit)
         tmp = path.with_suffix(f".{os.getpid()}.msh")
         gmsh.write(str(tmp))
         tmp.replace(path)

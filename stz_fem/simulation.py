@@ -72,7 +72,7 @@ class Simulation:
         run_files.probe_output(self.out, comm)
         self.setup = self.specimen.build(comm)
         mesh = self.setup.mesh
-        chi0 = chi0_on_mesh(self.case.initial_chi, self.params.chi0, self.params.T_Z,
+        chi0 = chi0_on_mesh(self.case.initial_chi, self.params,
                             mesh.geometry.x[:, : mesh.geometry.dim], comm)
         if self.case.heat is not None:
             self.case.heat.check(self.params, self.setup.facets, self.case.specimen)

@@ -164,10 +164,14 @@ def lammps_env() -> dict[str, str]:
     }
 
 
-def run_lammps(script: str, workdir: Path, variables: dict[str, object]) -> float:
-    """Run one LAMMPS input in ``workdir``; returns the wall time in s."""
+def run_lammps(
+    script: str, workdir: Path, variables: dict[str, object], launcher: tuple[str, ...] = ()
+) -> float:
+    """Run one LAMMPS input in ``workdir`` (behind ``launcher``, e.g. an MPI launcher and its
+    options); returns the wall time in s."""
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [str(Path(sysconfig.get_path("scripts")) / "lmp"), "-in", str(HERE / script)]
+    lmp = str(Path(sysconfig.get_path("scripts")) / "lmp")
+    command = [*launcher, lmp, "-in", str(HERE / script)]
     for name, value in variables.items():
         command += ["-var", name, str(value)]
     command += ["-log", "log.lammps", "-screen", "none", "-nocite"]

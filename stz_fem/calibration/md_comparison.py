@@ -21,11 +21,13 @@ from stz_fem.results import frames, read_cells
 
 def cells_on_grid(
     coords: np.ndarray, volume: np.ndarray, values: np.ndarray, x: np.ndarray, y: np.ndarray,
+    holes: bool = False,
 ) -> np.ndarray:
     """Volume-weighted mean of cell values in each cell of a uniform grid, [y, x].
 
     ``coords`` (n, 2) are cell centroids and ``x``, ``y`` the grid's cell-centre coordinates
-    (m); every grid cell must hold at least one centroid (the FE mesh is finer than the grid).
+    (m); every grid cell must hold at least one centroid (the FE mesh is finer than the grid),
+    unless ``holes``: grid cells outside the body (a notch) are then nan.
     """
     dx, dy = x[1] - x[0], y[1] - y[0]
     ix = np.floor((coords[:, 0] - (x[0] - dx / 2)) / dx).astype(int)
@@ -35,6 +37,9 @@ def cells_on_grid(
     flat = np.ravel_multi_index((iy[inside], ix[inside]), shape)
     weight = np.bincount(flat, volume[inside], minlength=flat.size and np.prod(shape))
     total = np.bincount(flat, volume[inside] * values[inside], minlength=np.prod(shape))
+    if holes:
+        with np.errstate(invalid="ignore"):
+            return (total / weight).reshape(shape)
     if np.any(weight == 0.0):
         raise InputError(
             f"the FE mesh is coarser than the {shape[1]} × {shape[0]} grid: "

@@ -19,7 +19,7 @@ from stz_fem.cases import Section
 from stz_fem.errors import InputError
 from stz_fem.fem.constraints import Prescribed
 from stz_fem.fem.machine import Machine
-from stz_fem.meshing import cached_mesh, double_edge_notched_bar
+from stz_fem.meshing import cached_mesh, double_edge_notched_bar, model_unit
 from stz_fem.specimens.base import (
     CurveResults,
     Setup,
@@ -69,10 +69,13 @@ class NotchedTension(Specimen):
                 f"(2·notch_depth < width = {g.width:g} m)"
             )
         size = self.case.mesh.size
+        unit = model_unit(g.width)
+        lengths = {**g.model_dump(exclude={"notch_angle"}), "size_root": size,
+                   "size_far": size * self.case.mesh.grading}
         data = cached_mesh(
             "notched_bar", double_edge_notched_bar,
-            {**g.model_dump(), "size_root": size, "size_far": size * self.case.mesh.grading},
-            comm, 2,
+            {**{k: v / unit for k, v in lengths.items()}, "notch_angle": g.notch_angle},
+            comm, 2, unit,
         )
         msh = data.mesh
         facets = named_facets(data, ("bottom", "top"))

@@ -74,3 +74,18 @@ def test_annealed_bar_localizes_earlier_than_rejuvenated(tmp_path, monkeypatch):
         return np.interp(0.02, curve["nominal_strain"], curve["localization_index"])
 
     assert at_2_percent(a_curve) > at_2_percent(r_curve) + 0.1
+
+
+def test_a_nanometre_bar_is_the_millimetre_bar_scaled(tmp_path, monkeypatch):
+    """OpenCASCADE's fixed tolerance breaks nm geometry drawn in m; it is drawn in µm and the
+    mesh scaled back, so a bar 1e6 times smaller has the same mesh 1e6 times smaller."""
+    from stz_fem.specimens import load_case
+
+    monkeypatch.setenv("STZ_FEM_MESH_CACHE", str(tmp_path / "meshes"))
+    keys = ("width", "length", "notch_depth", "notch_radius")
+    mm = read_case(CASE, COARSE)
+    nm = read_case(CASE, [*COARSE, "mesh.size=0.25e-9", *(
+        f"geometry.{k}={mm['geometry'][k] * 1e-6!r}" for k in keys)])
+    small, large = (load_case(c).build(MPI.COMM_SELF).mesh.geometry.x for c in (nm, mm))
+    assert small.shape == large.shape
+    np.testing.assert_allclose(small * 1e6, large, atol=1e-9 * mm["geometry"]["width"])

@@ -1,11 +1,16 @@
-"""Initial χ fields: bumps, random field statistics, gridded interpolation with periodic wrap."""
+"""Initial χ fields: bumps, random field statistics, gridded interpolation with periodic wrap,
+an energy grid through the material's PE→χ map."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from stz_fem import initial_chi
+from stz_fem.cases import InitialChi
+from stz_fem.errors import InputError
+from stz_fem.material import load
 
 # frames 0 and 100 of the Kontolati et al. 2021 Cu50Zr50 fields (README there)
 MD_FIELDS = Path(__file__).parents[1] / "data" / "kontolati2021" / "fields_frames_0_100.npz"
@@ -45,3 +50,22 @@ def test_gridded_field_reproduces_grid_values_and_wraps_periodically():
     left, right = initial_chi.gridded(edge, MD_FIELDS, key="potential_energy_eV", frame=0)
     assert left == pytest.approx(right, rel=1e-12)
     assert left == pytest.approx(0.5 * (values[5, 0] + values[5, -1]), rel=1e-12)
+
+
+def test_energy_grid_through_the_material_map_matches_chi_of_energy(tmp_path: Path) -> None:
+    x, y = np.array([1e-9, 3e-9]), np.array([1e-9, 3e-9, 5e-9])
+    energy = np.array([[-4.85, -4.84], [-4.83, -4.85], [-4.80, -4.86]])  # eV/atom, [y, x]
+    np.savez(tmp_path / "pe.npz", x_m=x, y_m=y, pe_eV=energy)
+    spec = InitialChi(kind="grid", file=str(tmp_path / "pe.npz"), key="pe_eV",
+                      energy_from_material=True)
+    params = load("cu50zr50").replace(pe_beta=2.0, pe_u0=-4.94, T=100.0)
+    lower, upper = np.zeros(2), np.array([4e-9, 6e-9])
+    centres = np.stack(np.meshgrid(x, y, indexing="xy"), axis=-1).reshape(-1, 2)
+    got = initial_chi.chi0_field(spec, params, lower, upper)(centres)
+    want = [params.chi_of_energy(u) for u in energy.ravel()]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    with pytest.raises(InputError, match="no PE→χ map"):
+        initial_chi.chi0_field(spec, load("cu50zr50"), lower, upper)
+    with pytest.raises(ValidationError, match="drop energy_beta"):
+        InitialChi(kind="grid", file="pe.npz", energy_from_material=True, energy_beta=1.0,
+                   energy_u0=-4.9)
