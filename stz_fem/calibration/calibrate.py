@@ -26,6 +26,7 @@ from stz_fem.calibration.plots import plot_correlation, plot_fits, plot_residual
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
     RELATIVE_ERROR_LIMIT,
+    Uncertainty,
     overall_rms_relative_to_peak,
     parameter_uncertainty,
     r_squared,
@@ -156,67 +157,23 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     fit_seconds = time.perf_counter() - started
     uncertainty = parameter_uncertainty(result)
     ensemble = bootstrap(config, curves, result)
-    spread = (np.std(ensemble, axis=0, ddof=1) / np.abs(result.values)
-              if ensemble.shape[0] > 1 else np.full(len(result.free), np.nan))
-    limit = config.uncertainty.identified_spread
     objective = Objective(config, curves)
     validation_models = objective.models(result.params, held_out)
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     material.save(material_file_params(result.params, curves), out / "material.toml")
 
-    names = [p.name for p in result.free]
-    data = [c.stress for c in curves]
-    window = config.analyses.flow_window
-    warnings = list(uncertainty.warnings)
-    for name, s in zip(names, spread, strict=True):
-        if math.isfinite(s) and s > limit:
-            warnings.append(f"{name}: bootstrap spread {s:.3g} > {limit:g} of its value: not "
-                            "identified by these curves (fix it in the config)")
-    validation = [_curve_entry(c, m, window) for c, m in zip(held_out, validation_models,
-                                                               strict=True)]
     report: dict[str, Any] = {
         "config": str(Path(config_path)),
         "rms_relative_to_peak": overall_rms_relative_to_peak(result.models, curves),
-        "r2": r_squared(np.concatenate(result.models), np.concatenate(data)),
-        "parameters": {
-            p.name: {
-                "value": float(v),
-                "standard_error": _finite(se),
-                "relative_standard_error": _finite(se / abs(v)) if v else None,
-                "bootstrap_relative_spread": _finite(sp),
-                "identified": bool(not b and se <= RELATIVE_ERROR_LIMIT * abs(v)
-                                   and (not math.isfinite(sp) or sp <= limit)),
-                "initial": p.initial,
-                "bounds": [p.lower, p.upper],
-                "log": p.log,
-                "at_bound": bool(b),
-            }
-            for p, v, se, b, sp in zip(result.free, result.values, uncertainty.standard_errors,
-                                       result.at_bound, spread, strict=True)
-        },
-        "correlation": {
-            "names": names,
-            "matrix": [[_finite(x) for x in row] for row in uncertainty.correlation],
-        },
-        "condition_number_JTJ": _finite(uncertainty.condition),
-        "information_criteria": information_criteria(result.models, curves, len(names)),
-        "warnings": warnings,
-        "curves": [_curve_entry(c, m, window)
-                   for c, m in zip(curves, result.models, strict=True)],
-        "validation": validation,
-        "validation_max_rms_relative_to_peak": (
-            max(v["rms_relative_to_peak"] for v in validation) if validation else None),
-        "minima": [
-            {"cost": m.cost, "values": dict(zip(names, map(float, m.values), strict=True)),
-             "start": dict(zip(names, map(float, m.start), strict=True)),
-             "evaluations": m.evaluations}
-            for m in result.minima[: config.fit.minima]
-        ],
+        "r2": r_squared(np.concatenate(result.models), np.concatenate([c.stress for c in curves])),
+        **_parameter_report(config, result, uncertainty, ensemble),
+        "information_criteria": information_criteria(result.models, curves, len(result.free)),
+        **_scores(config, (curves, result.models), (held_out, validation_models)),
+        "minima": _minima(config, result),
         "bootstrap": {
             "resamples": int(ensemble.shape[0]), "seed": config.uncertainty.seed,
-            "values": [dict(zip(names, map(float, row), strict=True)) for row in ensemble],
+            "values": [_named(result, row) for row in ensemble],
         },
         "analyses": rate_analyses(curves, result.params, config.analyses),
         "optimizer": {"evaluations": result.evaluations, "message": result.message,
@@ -226,12 +183,84 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         "material_file": str(out / "material.toml"),
     }
     (out / "report.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    plot_fits(curves, result.models, out / "fit.png", _bands(objective, ensemble, curves),
-              scores=[e["rms_relative_to_peak"] for e in report["curves"]])
-    if held_out:
-        plot_fits(held_out, validation_models, out / "validation.png",
-                  _bands(objective, ensemble, held_out), label="STZ prediction",
-                  scores=[e["rms_relative_to_peak"] for e in validation])
-    plot_residuals(curves, result.models, out / "residuals.png")
-    plot_correlation(names, uncertainty.correlation, out / "correlation.png")
+    _write_figures(out, report, objective, ensemble, (curves, result.models),
+                   (held_out, validation_models))
+    plot_correlation([p.name for p in result.free], uncertainty.correlation,
+                     out / "correlation.png")
     return report
+
+
+def _scores(config: FitConfig, fitted: tuple[list[DataCurve], list[np.ndarray]],
+            held_out: tuple[list[DataCurve], list[np.ndarray]]) -> dict[str, Any]:
+    """report.json's ``curves`` and ``validation`` entries and the worst held-out RMS."""
+    window = config.analyses.flow_window
+    validation = [_curve_entry(c, m, window) for c, m in zip(*held_out, strict=True)]
+    return {
+        "curves": [_curve_entry(c, m, window) for c, m in zip(*fitted, strict=True)],
+        "validation": validation,
+        "validation_max_rms_relative_to_peak": (
+            max(v["rms_relative_to_peak"] for v in validation) if validation else None),
+    }
+
+
+def _named(result: FitResult, values: np.ndarray) -> dict[str, float]:
+    """Free parameter name → value (SI)."""
+    return {p.name: float(v) for p, v in zip(result.free, values, strict=True)}
+
+
+def _minima(config: FitConfig, result: FitResult) -> list[dict[str, Any]]:
+    """The best ``[fit] minima`` distinct minima of a global fit: cost, values and start."""
+    return [{"cost": m.cost, "values": _named(result, m.values), "start": _named(result, m.start),
+             "evaluations": m.evaluations} for m in result.minima[: config.fit.minima]]
+
+
+def _parameter_report(config: FitConfig, result: FitResult, uncertainty: Uncertainty,
+                      ensemble: np.ndarray) -> dict[str, Any]:
+    """report.json's ``parameters`` (value, errors, bootstrap spread, identified flag),
+    ``correlation``, ``condition_number_JTJ`` and ``warnings`` of a fit and its bootstrap."""
+    spread = (np.std(ensemble, axis=0, ddof=1) / np.abs(result.values)
+              if ensemble.shape[0] > 1 else np.full(len(result.free), np.nan))
+    limit = config.uncertainty.identified_spread
+    warnings = list(uncertainty.warnings)
+    for p, s in zip(result.free, spread, strict=True):
+        if math.isfinite(s) and s > limit:
+            warnings.append(f"{p.name}: bootstrap spread {s:.3g} > {limit:g} of its value: not "
+                            "identified by these curves (fix it in the config)")
+    parameters = {
+        p.name: {
+            "value": float(v),
+            "standard_error": _finite(se),
+            "relative_standard_error": _finite(se / abs(v)) if v else None,
+            "bootstrap_relative_spread": _finite(sp),
+            "identified": bool(not b and se <= RELATIVE_ERROR_LIMIT * abs(v)
+                               and (not math.isfinite(sp) or sp <= limit)),
+            "initial": p.initial,
+            "bounds": [p.lower, p.upper],
+            "log": p.log,
+            "at_bound": bool(b),
+        }
+        for p, v, se, b, sp in zip(result.free, result.values, uncertainty.standard_errors,
+                                   result.at_bound, spread, strict=True)
+    }
+    return {
+        "parameters": parameters,
+        "correlation": {"names": [p.name for p in result.free],
+                        "matrix": [[_finite(x) for x in row] for row in uncertainty.correlation]},
+        "condition_number_JTJ": _finite(uncertainty.condition),
+        "warnings": warnings,
+    }
+
+
+def _write_figures(out: Path, report: dict[str, Any], objective: Objective, ensemble: np.ndarray,
+                   fitted: tuple[list[DataCurve], list[np.ndarray]],
+                   held_out: tuple[list[DataCurve], list[np.ndarray]]) -> None:
+    """fit.png and residuals.png (training curves), and validation.png when there are
+    held-out curves; bands from the bootstrap ensemble."""
+    curves, models = fitted
+    plot_fits(curves, models, out / "fit.png", _bands(objective, ensemble, curves),
+              scores=[e["rms_relative_to_peak"] for e in report["curves"]])
+    if held_out[0]:
+        plot_fits(*held_out, out / "validation.png", _bands(objective, ensemble, held_out[0]),
+                  label="STZ prediction",
+                  scores=[e["rms_relative_to_peak"] for e in report["validation"]])
+    plot_residuals(curves, models, out / "residuals.png")

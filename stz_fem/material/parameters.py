@@ -79,6 +79,9 @@ class MaterialParameters(BaseModel):
     gamma_C0: float = _number("", "Johnson–Samwer critical shear strain at 0 K (τ_c = γ_C0·G)",
                               0.036, gt=0.0)
     gamma_C1: float = _number("", "Johnson–Samwer thermal softening coefficient", 0.016, gt=0.0)
+    barrier_spread: float = _number("K", "standard deviation of the barrier (Δ or W0) over the "
+                                    "STZs, Gauss–Hermite averaged in D (0: one barrier)", 0.0,
+                                    ge=0.0)
     Tg: float | None = _number("K", "glass transition temperature (Johnson–Samwer W0 only)",
                                None, gt=0.0)
     rate_ref: float = _number("1/s", "shear rate at which gamma_C1 holds (W0 formula only)",

@@ -21,6 +21,11 @@ from stz_fem.material.parameters import MaterialParameters
 from stz_fem.material.rate_terms import RATE_TERMS, barrier
 
 LOG_2 = math.log(2.0)
+_HERMITE_X, _HERMITE_W = np.polynomial.hermite.hermgauss(7)
+SPREAD_NODES = math.sqrt(2.0) * _HERMITE_X
+"""Barrier offsets in units of the spread σ: b0 + σ√2·x_k (7-node Gauss–Hermite)."""
+SPREAD_LOG_WEIGHTS = np.log(_HERMITE_W / math.sqrt(math.pi))
+"""ln of the normalized Gauss–Hermite weights (they sum to 1)."""
 
 
 class Law(NamedTuple):
@@ -64,6 +69,8 @@ class Law(NamedTuple):
     """First barrier constant (Δ or W₀), K."""
     b1: float
     """Second barrier constant (Ωε₀/k_B in K/Pa, or τ_c in Pa)."""
+    b_spread: float
+    """Standard deviation of b0 over the STZs, K (0: one barrier)."""
 
 
 def pack(params: MaterialParameters) -> Law:
@@ -76,6 +83,7 @@ def pack(params: MaterialParameters) -> Law:
         beta=params.beta, s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
         relax_rate=1.0 / params.relaxation_time, relax_rate0=1.0 / params.t_r0, E_r=params.E_r,
         chi_T_fixed=params.chi_T is not None, rate_term=term.code, b0=float(b0), b1=float(b1),
+        b_spread=params.barrier_spread,
     )
 
 
@@ -89,20 +97,15 @@ def at_temperature(law: Law, T: float) -> Law:
     return Law(
         law.G, law.K, law.s_y, law.log_tau0, law.T_Z, law.c0, law.chi_inf, T, law.alpha,
         law.beta, law.s_chi, chi_T, relax_rate, law.relax_rate0, law.E_r, law.chi_T_fixed,
-        law.rate_term, law.b0, law.b1,
+        law.rate_term, law.b0, law.b1, law.b_spread,
     )
 
 
 @njit(cache=True)
-def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
-    """log D (D in 1/s) and ∂ log D/∂τ (1/Pa) at effective shear stress τ (Pa) and χ (K).
-
-    Returns (−inf, 0) where D = 0: τ ≤ 0, or below the STZ yield stress.
-    """
-    if tau <= 0.0:
-        return -math.inf, 0.0
+def _log_rate_one(tau: float, chi: float, law: Law, b0: float) -> tuple[float, float]:
+    """log D and ∂ log D/∂τ of STZs with barrier constant b0 (K); see ``log_rate``."""
     T = law.T
-    w_fwd, dw_fwd, asym, dasym = barrier(law.rate_term, tau, law.b0, law.b1)
+    w_fwd, dw_fwd, asym, dasym = barrier(law.rate_term, tau, b0, law.b1)
     asym /= T
     e = math.exp(-asym)  # R₋/R₊, backward jumps relative to forward ones
     de = -e * dasym / T
@@ -113,6 +116,37 @@ def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
     dg = -de * (1.0 + ratio) + ratio / tau * (1.0 + e)
     log_d = -law.T_Z / chi - law.log_tau0 - LOG_2 - w_fwd / T + math.log(g)
     return log_d, -dw_fwd / T + dg / g
+
+
+@njit(cache=True)
+def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
+    """log D (D in 1/s) and ∂ log D/∂τ (1/Pa) at effective shear stress τ (Pa) and χ (K).
+
+    With a barrier spread σ = ``law.b_spread`` > 0, D is the mean over b0 + σ√2·x_k (clipped at
+    0) with the Gauss–Hermite weights w_k/√π (docs/model.md §2.3), summed in log form.
+    Returns (−inf, 0) where D = 0: τ ≤ 0, or below the STZ yield stress.
+    """
+    if tau <= 0.0:
+        return -math.inf, 0.0
+    if law.b_spread == 0.0:
+        return _log_rate_one(tau, chi, law, law.b0)
+    top, total, slope = -math.inf, 0.0, 0.0  # running log-sum-exp: e^top·total = Σ w_k D_k
+    for k in range(SPREAD_NODES.size):
+        log_d, dlog = _log_rate_one(tau, chi, law,
+                                    max(law.b0 + law.b_spread * SPREAD_NODES[k], 0.0))
+        term = log_d + SPREAD_LOG_WEIGHTS[k]
+        if term == -math.inf:
+            continue
+        if term > top:
+            scale = math.exp(top - term)
+            total, slope, top = total * scale + 1.0, slope * scale + dlog, term
+        else:
+            weight = math.exp(term - top)
+            total += weight
+            slope += weight * dlog
+    if total == 0.0:
+        return -math.inf, 0.0
+    return top + math.log(total), slope / total
 
 
 def chi_source(chi, work, relax, law: Law):

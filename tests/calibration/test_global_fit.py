@@ -111,7 +111,8 @@ def fits(tmp_path_factory):
 
 
 def test_shear_curve_takes_the_steps_of_the_driver():
-    params = _truth().replace(T=300.0, dG_dT=-2e7, T_moduli=100.0, chi_inf_A=12000.0)
+    params = _truth().replace(T=300.0, dG_dT=-2e7, T_moduli=100.0, chi_inf_A=12000.0,
+                              barrier_spread=800.0)
     want = run(params, Loading(kind="simple-shear", rate=3e9, strain=STRAIN), LIMITS)
     eff = params.effective(3e9)
     assert eff.G == pytest.approx(20e9 - 4e9) and eff.chi_inf > params.chi_inf

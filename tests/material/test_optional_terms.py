@@ -3,11 +3,13 @@ when on."""
 
 import math
 
+import numpy as np
 import pytest
 
 from stz_fem import material
 from stz_fem.errors import InputError
 from stz_fem.material.parameters import K_B_EV
+from stz_fem.material.stz import log_rate, pack, plastic_rate
 from stz_fem.material_point import Loading, run
 
 
@@ -57,3 +59,34 @@ def test_energy_map_removes_the_vibrational_energy():
         material.load("cu50zr50").replace(pe_beta=0.5)
     with pytest.raises(InputError, match="PE→χ map"):
         material.load("cu50zr50").chi_of_energy(u)
+
+
+@pytest.mark.parametrize("term", ["eyring", "johnson-samwer"])
+def test_vanishing_barrier_spread_is_one_barrier(term):
+    params = material.load("cu50zr50").replace(rate_term=term, W0=20000.0, gamma_C0=0.08)
+    tau, chi = np.linspace(0.9e9, 1.6e9, 8), np.full(8, 900.0)
+    one = plastic_rate(params, tau, chi)
+    spread = plastic_rate(params.replace(barrier_spread=1e-9), tau, chi)
+    assert np.all(one > 0.0)
+    np.testing.assert_allclose(spread, one, rtol=1e-11)
+
+
+def test_eyring_barrier_spread_gives_the_lognormal_mean_rate():
+    # Eyring: D ∝ e^{−Δ/T} times a factor free of Δ, so a Gaussian Δ of width σ multiplies D by
+    # ⟨e^{−δ/T}⟩ = e^{σ²/2T²} (7 Gauss–Hermite nodes: exact to ~1e-7 at σ = T).
+    params = material.load("cu50zr50").replace(T=300.0)
+    tau, chi = np.array([0.9e9, 1.2e9]), np.array([700.0, 700.0])
+    ratio = plastic_rate(params.replace(barrier_spread=300.0), tau, chi) / plastic_rate(
+        params, tau, chi)
+    np.testing.assert_allclose(ratio, math.exp(0.5), rtol=1e-6)
+
+
+def test_barrier_spread_slope_is_the_derivative_of_the_averaged_rate():
+    params = material.load("cu50zr50").replace(rate_term="johnson-samwer", W0=20000.0,
+                                               gamma_C0=0.08, barrier_spread=3000.0)
+    law, tau, step = pack(params), 1.2e9, 1e3
+    log_d, slope = log_rate(tau, 900.0, law)
+    above, _ = log_rate(tau + step, 900.0, law)
+    below, _ = log_rate(tau - step, 900.0, law)
+    assert log_d > log_rate(tau, 900.0, pack(params.replace(barrier_spread=0.0)))[0]
+    assert slope == pytest.approx((above - below) / (2.0 * step), rel=1e-6)
