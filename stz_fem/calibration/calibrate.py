@@ -23,6 +23,7 @@ from stz_fem.calibration.fit import (
     refit,
 )
 from stz_fem.calibration.plots import plot_correlation, plot_fits, plot_residuals
+from stz_fem.calibration.pressure_analysis import pressure_analysis, read_pressure_curve
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
     RELATIVE_ERROR_LIMIT,
@@ -143,7 +144,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         loading, rate, temperature, points, peak, rms_relative_to_peak, r2, peak and flow
         errors), ``validation`` (the same for every held-out curve), ``minima`` (the best
         distinct minima of a global fit), ``analyses`` (Johnson–Samwer and Eyring fits of the
-        data, when ``[analyses]`` asks for them) and optimizer details.
+        data, and α, β of the ``[[pressure_curves]]``, when ``[analyses]`` asks for them) and
+        optimizer details.
 
     Raises:
         InputError: a bad configuration or data file (one line naming the key).
@@ -151,6 +153,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     config = load_config(config_path)
     curves = [read_curve(spec) for spec in config.curves]
     held_out = [read_curve(spec) for spec in config.validate_curves]
+    pressure_curves = ([read_pressure_curve(spec) for spec in config.pressure_curves]
+                       if config.analyses.pressure else [])
     started = time.perf_counter()
     result = fit_curves(config, curves)
     fit_seconds = time.perf_counter() - started
@@ -218,7 +222,9 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             "resamples": int(ensemble.shape[0]), "seed": config.uncertainty.seed,
             "values": [dict(zip(names, map(float, row), strict=True)) for row in ensemble],
         },
-        "analyses": rate_analyses(curves, result.params, config.analyses),
+        "analyses": rate_analyses(curves, result.params, config.analyses)
+        | ({"pressure": pressure_analysis(pressure_curves, result.params, window)}
+           if pressure_curves else {}),
         "optimizer": {"evaluations": result.evaluations, "message": result.message,
                       "starts": config.fit.starts, "design": config.fit.design,
                       "seed": config.fit.seed, "workers": config.fit.workers,

@@ -1,0 +1,86 @@
+"""α and β from synthetic simple-shear runs under held pressures with known α, β."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stz_fem import material
+from stz_fem.calibration.config import PressureCurveSpec
+from stz_fem.calibration.pressure_analysis import (
+    PressureCurve,
+    plastic_strains,
+    pressure_analysis,
+    read_pressure_curve,
+)
+
+PARAMS = material.load("cu50zr50")
+ALPHA, BETA, TAU_F = 0.12, 0.04, 1.2e9  # flow stress s̄_f = τ_f + α p
+
+
+def _run(pressure: float, rng: np.random.Generator, noise: float = 0.0) -> PressureCurve:
+    """Elastic rise to a flow stress that follows τ = s̄ − αp, then flow; the plastic volume
+    grows as β γᵖ and the elastic volume follows p/K (one row per 0.001 of strain)."""
+    spec = PressureCurveSpec(path=Path(f"p{pressure:g}.csv"), strain_column="g",
+                             stress_column="s", rate=1e10, temperature=PARAMS.T)
+    strain = np.linspace(0.0005, 0.2495, 250)
+    flow = TAU_F + ALPHA * pressure
+    stress = np.minimum(PARAMS.G * strain, flow) * (1.0 + noise * rng.normal(size=strain.size))
+    p = pressure + noise * 1e9 * rng.normal(size=strain.size)
+    plastic = strain - stress / PARAMS.G
+    volume = 3.6e4 * np.exp(BETA * plastic - (p - pressure) / PARAMS.K)
+    return PressureCurve(spec, strain, stress, stress, p, volume)
+
+
+def test_exact_runs_recover_alpha_and_beta():
+    rng = np.random.default_rng(0)
+    runs = [_run(p, rng) for p in (-1e9, 0.0, 0.5e9, 1e9, 2e9)]
+    (group,) = pressure_analysis(runs, PARAMS, window=0.05)
+    assert group["alpha"] == pytest.approx(ALPHA, rel=1e-9)
+    assert group["flow_stress_at_zero_pressure_Pa"] == pytest.approx(TAU_F, rel=1e-9)
+    assert group["beta"] == pytest.approx(BETA, rel=1e-6)
+    assert group["dbeta_dp_per_Pa"] == pytest.approx(0.0, abs=1e-15)
+    assert all(r["beta_flow"] == pytest.approx(BETA, rel=1e-6) for r in group["runs"])
+
+
+def test_noisy_runs_recover_alpha_and_beta_within_their_standard_errors():
+    rng = np.random.default_rng(1)
+    runs = [_run(p, rng, noise=0.03) for p in (-1e9, 0.0, 0.0, 0.5e9, 1e9, 2e9, 2e9)]
+    (group,) = pressure_analysis(runs, PARAMS, window=0.05)
+    assert 0.0 < group["alpha_error"] < 0.5 * ALPHA
+    assert abs(group["alpha"] - ALPHA) < 3.0 * group["alpha_error"]
+    assert 0.0 < group["beta_error"] < 0.5 * BETA
+    assert abs(group["beta"] - BETA) < 3.0 * group["beta_error"]
+
+
+def test_elastic_volume_change_is_not_dilatancy():
+    """A run that only compresses elastically (no plastic shear) has no plastic volume."""
+    rng = np.random.default_rng(2)
+    run = _run(1e9, rng)
+    squeezed = PressureCurve(run.spec, run.strain, 0.0 * run.strain, 0.0 * run.strain,
+                             np.linspace(1e9, 2e9, run.strain.size),
+                             3.6e4 * np.exp(-np.linspace(0.0, 1e9, run.strain.size) / PARAMS.K))
+    shear, volumetric = plastic_strains(squeezed, PARAMS.G, PARAMS.K)
+    np.testing.assert_allclose(volumetric, 0.0, atol=1e-12)
+    np.testing.assert_allclose(shear, run.strain)
+
+
+def test_one_pressure_gives_beta_but_no_alpha():
+    rng = np.random.default_rng(3)
+    (group,) = pressure_analysis([_run(1e9, rng), _run(1e9, rng)], PARAMS, window=0.05)
+    assert group["beta"] == pytest.approx(BETA, rel=1e-6)
+    assert "alpha" not in group and "pressure" in group["warning"]
+
+
+def test_reads_the_md_driver_table(tmp_path):
+    header = ("engineering_shear_strain,shear_stress_Pa,temperature_K,pe_per_atom_eV,"
+              "pressure_Pa,equivalent_shear_stress_Pa,volume_A3")
+    rows = [f"{g:.3f},{1e9 * g / 0.1:.6e},300.0,-4.8,1.0e9,{1e9 * g / 0.1:.6e},{36000 + g:.3f}"
+            for g in np.linspace(0.0, 0.1, 11)]
+    path = tmp_path / "run.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    spec = PressureCurveSpec(path=path, strain_column="engineering_shear_strain",
+                             stress_column="shear_stress_Pa", rate=1e10, temperature=300.0)
+    curve = read_pressure_curve(spec)
+    assert curve.strain.size == 11 and curve.pressure[0] == 1e9
+    assert curve.volume[-1] == pytest.approx(36000.1)
