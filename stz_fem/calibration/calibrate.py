@@ -223,7 +223,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             "values": [dict(zip(names, map(float, row), strict=True)) for row in ensemble],
         },
         "analyses": rate_analyses(curves, result.params, config.analyses)
-        | ({"pressure": pressure_analysis(pressure_curves, result.params, window)}
+        | ({"pressure": pressure_analysis(pressure_curves, result.params, window,
+                                          config.analyses.dilatancy_from)}
            if pressure_curves else {}),
         "optimizer": {"evaluations": result.evaluations, "message": result.message,
                       "starts": config.fit.starts, "design": config.fit.design,

@@ -25,6 +25,7 @@ Layout (SI units; paths relative to the configuration file)::
                                 # U at the start ↔ fitted χ₀, mean U over flow_window ↔ χ∞
     pressure = true             # α (flow stress vs pressure) and β (plastic volume vs plastic
                                 # shear) of the [[pressure_curves]] (pressure_analysis.py)
+    dilatancy_from = 0.02       # plastic shear strain from which β is fitted
 
     starts = 8                  # global fit: local fits from the 8 best of
     design = 64                 # 64 Sobol points over the bounds (seeded), in
@@ -234,6 +235,8 @@ class Analyses(BaseModel):
     flow_window: Positive = Field(0.05, description="final strain interval of the flow stress")
     energy_map: StrictBool = False
     pressure: StrictBool = False
+    dilatancy_from: Positive = Field(0.02, description="plastic shear strain from which the "
+                                     "pressure analysis fits β")
 
 
 class StepLimitsTable(BaseModel):

@@ -10,10 +10,13 @@ contains the run-to-run scatter.
 Dilatancy β: tr ε̇ᵖ = β γ̇ᵖ (γᵖ the engineering plastic shear strain). Along one run the
 plastic shear strain is γᵖ = γ − σ₁₂/G and the plastic volumetric strain
 εᵖᵥ = ln(V/V₀) + (p − p₀)/K (the elastic part −Δp/K removed; V₀, p₀ the first row). The
-run's β is the secant εᵖᵥ/γᵖ of the means over the flow window (what a constant β must be to
-reach the measured dilation at that plastic strain); ``beta_flow`` is the slope of εᵖᵥ
-against γᵖ inside the window, the dilatancy rate of the flow state itself. A group reports the
-mean secant over its runs with the standard error of that mean, and the line β(p).
+run's β is the slope of the least-squares line of εᵖᵥ against γᵖ over the rows past yield
+(γᵖ ≥ ``dilatancy_from``): its intercept takes up the dilation already present at yield,
+which in MD includes the non-linear elastic (second-order) dilation of the sheared solid, a
+function of the stress that changes little once the solid flows. ``beta_secant`` (εᵖᵥ/γᵖ of
+the means over the flow window, elastic dilation included) and ``beta_flow`` (the slope
+inside the flow window: the dilatancy rate of the flow state itself) bracket it. A group
+reports the mean β over its runs with the standard error of that mean, and the line β(p).
 
 G (at the run's T) and K come from the fitted material.
 """
@@ -29,6 +32,7 @@ import numpy as np
 from stz_fem.calibration.config import PressureCurveSpec
 from stz_fem.calibration.curves import read_columns, window_rows
 from stz_fem.calibration.statistics import LineFit, fit_line
+from stz_fem.errors import InputError
 from stz_fem.material import MaterialParameters
 
 COLUMNS = ["strain_column", "stress_column", "equivalent_stress_column", "pressure_column",
@@ -74,10 +78,13 @@ def plastic_strains(curve: PressureCurve, G: float, K: float) -> tuple[np.ndarra
     return shear, volumetric
 
 
-def run_entry(curve: PressureCurve, params: MaterialParameters, window: float) -> dict[str, Any]:
-    """Flow stress, pressure and dilatancy of one run."""
+def run_entry(curve: PressureCurve, params: MaterialParameters, window: float,
+              dilatancy_from: float) -> dict[str, Any]:
+    """Flow stress, pressure and dilatancy of one run (``dilatancy_from``: the plastic shear
+    strain from which the volume line is fitted)."""
     flow = curve.flow(window)
     shear, volumetric = plastic_strains(curve, params.G_at(curve.spec.temperature), params.K)
+    plastic = shear >= dilatancy_from
     entry: dict[str, Any] = {
         "path": str(curve.spec.path),
         "flow_stress_Pa": float(np.mean(curve.equivalent_stress[flow])),
@@ -85,9 +92,13 @@ def run_entry(curve: PressureCurve, params: MaterialParameters, window: float) -
         "plastic_shear_strain": float(np.mean(shear[flow])),
         "plastic_volumetric_strain": float(np.mean(volumetric[flow])),
     }
-    entry["beta"] = entry["plastic_volumetric_strain"] / entry["plastic_shear_strain"]
-    if np.ptp(shear[flow]) > 0.0:
-        entry["beta_flow"] = fit_line(shear[flow], volumetric[flow]).slope
+    entry["beta_secant"] = entry["plastic_volumetric_strain"] / entry["plastic_shear_strain"]
+    if np.count_nonzero(plastic) < 3:
+        raise InputError(f"{curve.spec.where}: fewer than 3 rows past the plastic shear strain "
+                         f"{dilatancy_from:g} (analyses.dilatancy_from) for β")
+    line = fit_line(shear[plastic], volumetric[plastic])
+    entry |= {"beta": line.slope, "beta_line_error": line.slope_error,
+              "beta_flow": fit_line(shear[flow], volumetric[flow]).slope}
     return entry
 
 
@@ -116,15 +127,17 @@ def group_entry(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return entry
 
 
-def pressure_analysis(curves: list[PressureCurve], params: MaterialParameters, window: float
-                      ) -> list[dict[str, Any]]:
-    """One entry per (temperature, rate, held) group: its runs, α and β with standard errors."""
+def pressure_analysis(curves: list[PressureCurve], params: MaterialParameters, window: float,
+                      dilatancy_from: float) -> list[dict[str, Any]]:
+    """One entry per (temperature, rate, held) group: its runs, α and β with standard errors
+    (``window``: final strain interval of the flow state; ``dilatancy_from``: plastic shear
+    strain from which β is fitted)."""
     groups: dict[tuple[float, float, str], list[PressureCurve]] = defaultdict(list)
     for curve in curves:
         groups[curve.spec.temperature, curve.spec.rate, curve.spec.held].append(curve)
     results = []
     for (temperature, rate, held), group in sorted(groups.items()):
-        runs = [run_entry(c, params, window) for c in group]
+        runs = [run_entry(c, params, window, dilatancy_from) for c in group]
         results.append({"temperature_K": temperature, "rate_per_s": rate, "held": held,
                         **group_entry(runs), "runs": runs})
     return results

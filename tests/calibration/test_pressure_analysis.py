@@ -20,33 +20,38 @@ ALPHA, BETA, TAU_F = 0.12, 0.04, 1.2e9  # flow stress s̄_f = τ_f + α p
 
 def _run(pressure: float, rng: np.random.Generator, noise: float = 0.0) -> PressureCurve:
     """Elastic rise to a flow stress that follows τ = s̄ − αp, then flow; the plastic volume
-    grows as β γᵖ and the elastic volume follows p/K (one row per 0.001 of strain)."""
+    grows as β γᵖ and the elastic volume follows p/K (one row per 0.001 of strain). ``noise``:
+    relative noise of the stress, GPa of the pressure and 1 % of it on the volume."""
     spec = PressureCurveSpec(path=Path(f"p{pressure:g}.csv"), strain_column="g",
                              stress_column="s", rate=1e10, temperature=PARAMS.T)
     strain = np.linspace(0.0005, 0.2495, 250)
-    flow = TAU_F + ALPHA * pressure
-    stress = np.minimum(PARAMS.G * strain, flow) * (1.0 + noise * rng.normal(size=strain.size))
+    stress = np.minimum(PARAMS.G * strain, TAU_F + ALPHA * pressure)
     p = pressure + noise * 1e9 * rng.normal(size=strain.size)
     plastic = strain - stress / PARAMS.G
-    volume = 3.6e4 * np.exp(BETA * plastic - (p - pressure) / PARAMS.K)
-    return PressureCurve(spec, strain, stress, stress, p, volume)
+    # plus a non-linear elastic dilation 0.5 (σ₁₂/G)² (about the MD one), not part of β
+    elastic = 0.5 * (stress / PARAMS.G) ** 2
+    volume = 3.6e4 * np.exp(BETA * plastic + elastic - (p - pressure) / PARAMS.K
+                            + 0.01 * noise * rng.normal(size=strain.size))
+    measured = stress * (1.0 + noise * rng.normal(size=strain.size))
+    return PressureCurve(spec, strain, measured, measured, p, volume)
 
 
 def test_exact_runs_recover_alpha_and_beta():
     rng = np.random.default_rng(0)
     runs = [_run(p, rng) for p in (-1e9, 0.0, 0.5e9, 1e9, 2e9)]
-    (group,) = pressure_analysis(runs, PARAMS, window=0.05)
+    (group,) = pressure_analysis(runs, PARAMS, window=0.05, dilatancy_from=0.02)
     assert group["alpha"] == pytest.approx(ALPHA, rel=1e-9)
     assert group["flow_stress_at_zero_pressure_Pa"] == pytest.approx(TAU_F, rel=1e-9)
     assert group["beta"] == pytest.approx(BETA, rel=1e-6)
     assert group["dbeta_dp_per_Pa"] == pytest.approx(0.0, abs=1e-15)
     assert all(r["beta_flow"] == pytest.approx(BETA, rel=1e-6) for r in group["runs"])
+    assert all(r["beta_secant"] > 1.05 * BETA for r in group["runs"])  # elastic dilation in
 
 
 def test_noisy_runs_recover_alpha_and_beta_within_their_standard_errors():
     rng = np.random.default_rng(1)
     runs = [_run(p, rng, noise=0.03) for p in (-1e9, 0.0, 0.0, 0.5e9, 1e9, 2e9, 2e9)]
-    (group,) = pressure_analysis(runs, PARAMS, window=0.05)
+    (group,) = pressure_analysis(runs, PARAMS, window=0.05, dilatancy_from=0.02)
     assert 0.0 < group["alpha_error"] < 0.5 * ALPHA
     assert abs(group["alpha"] - ALPHA) < 3.0 * group["alpha_error"]
     assert 0.0 < group["beta_error"] < 0.5 * BETA
@@ -67,7 +72,8 @@ def test_elastic_volume_change_is_not_dilatancy():
 
 def test_one_pressure_gives_beta_but_no_alpha():
     rng = np.random.default_rng(3)
-    (group,) = pressure_analysis([_run(1e9, rng), _run(1e9, rng)], PARAMS, window=0.05)
+    runs = [_run(1e9, rng), _run(1e9, rng)]
+    (group,) = pressure_analysis(runs, PARAMS, window=0.05, dilatancy_from=0.02)
     assert group["beta"] == pytest.approx(BETA, rel=1e-6)
     assert "alpha" not in group and "pressure" in group["warning"]
 
