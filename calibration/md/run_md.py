@@ -147,13 +147,13 @@ SPLIT = replace(
     keep_dumps=("q1e13_seed5928_T300_r1e10",),
 )
 # Simple shear of the calibration glass under held normal stresses (issue 16), in order of
-# priority: five superimposed pressures at 300 K and 1e10 1/s, replicas (other shear
-# velocities) at 0 and 2 GPa for the scatter, fixed normal stress σyy, then 100 K.
+# priority: five superimposed pressures at 300 K and 1e10 1/s (the ends first), replicas
+# (other shear velocities) at 0 and 2 GPa for the scatter, fixed normal stress σyy, then 100 K.
 PRESSURE = replace(
     FULL,
     name="pressure",
     conditions=(
-        "1e13:300:1e10:::-1,0,0.5,1,2",
+        "1e13:300:1e10:::-1,2,0,1,0.5",
         "1e13:300:1e10::5929:0,2",
         "1e13:300:1e10:::0,1,2:y",
         "1e13:300:1e10::6929:0,2",

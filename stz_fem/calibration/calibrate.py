@@ -22,7 +22,12 @@ from stz_fem.calibration.fit import (
     parallel_map,
     refit,
 )
-from stz_fem.calibration.plots import plot_correlation, plot_fits, plot_residuals
+from stz_fem.calibration.plots import (
+    plot_correlation,
+    plot_fits,
+    plot_pressure,
+    plot_residuals,
+)
 from stz_fem.calibration.pressure_analysis import pressure_analysis, read_pressure_curve
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
@@ -135,7 +140,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
 
     Writes ``material.toml`` (loadable by ``stz_fem.material.load`` and ``stz-fem point``),
     ``report.json`` (the returned report) and ``fit.png``, ``residuals.png``,
-    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png``.
+    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png`` (with the
+    pressure analysis also ``pressure.png``).
 
     Returns:
         The report: ``rms_relative_to_peak`` and ``r2`` over all fitted points, ``parameters``
@@ -240,5 +246,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
                   _bands(objective, ensemble, held_out), label="STZ prediction",
                   scores=[e["rms_relative_to_peak"] for e in validation])
     plot_residuals(curves, result.models, out / "residuals.png")
+    if pressure_curves:
+        plot_pressure(pressure_curves, report["analyses"]["pressure"], result.params,
+                      out / "pressure.png")
     plot_correlation(names, uncertainty.correlation, out / "correlation.png")
     return report

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from stz_fem.calibration.curves import DataCurve
+from stz_fem.material import MaterialParameters
 
 
 def _label(curve: DataCurve) -> str:
@@ -120,4 +121,40 @@ def plot_md_comparison(
     axes[3].set_ylabel("shear stress (GPa)")
     axes[3].legend(fontsize=8)
     fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_pressure(curves: list, entries: list[dict], params: MaterialParameters, path: Path
+                  ) -> None:
+    """Left: flow stress against pressure per (T, rate, held) group with the fitted line
+    (slope α); right: plastic volumetric strain against plastic shear strain per run (their
+    slope β). ``curves``: ``pressure_analysis.PressureCurve`` runs; ``entries``: the report's
+    ``analyses.pressure``; G (at each run's T) and K from ``params``."""
+    from stz_fem.calibration.pressure_analysis import plastic_strains
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for k, entry in enumerate(entries):
+        p = np.array([r["flow_pressure_Pa"] for r in entry["runs"]]) / 1e9
+        flow = np.array([r["flow_stress_Pa"] for r in entry["runs"]]) / 1e9
+        label = f"{entry['temperature_K']:g} K, {entry['held']}"
+        left.plot(p, flow, "o", color=f"C{k}", label=label)
+        if "alpha" in entry:
+            line = np.linspace(p.min(), p.max(), 2)
+            intercept = entry["flow_stress_at_zero_pressure_Pa"] / 1e9
+            left.plot(line, intercept + entry["alpha"] * line, "-", color=f"C{k}",
+                      label=f"α = {entry['alpha']:.3f} ± {entry['alpha_error'] or math.nan:.3f}")
+    for curve in curves:
+        G = params.G_at(curve.spec.temperature)
+        shear, volumetric = plastic_strains(curve, G, params.K)
+        pressure = np.mean(curve.pressure) / 1e9
+        right.plot(shear, 100 * volumetric, "-", lw=0.8,
+                   label=f"{pressure:+.1f} GPa, {curve.spec.temperature:g} K, {curve.spec.held}")
+    left.set_xlabel("pressure p (GPa)")
+    left.set_ylabel("flow stress s̄ (GPa)")
+    right.set_xlabel("plastic shear strain γᵖ = γ − σ₁₂/G")
+    right.set_ylabel("plastic volumetric strain (%)")
+    left.legend(fontsize=7)
+    right.legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
     plt.close(fig)

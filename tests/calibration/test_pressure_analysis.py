@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from stz_fem import material
+from stz_fem.calibration import calibrate
 from stz_fem.calibration.config import PressureCurveSpec
 from stz_fem.calibration.pressure_analysis import (
     PressureCurve,
@@ -90,3 +91,42 @@ def test_reads_the_md_driver_table(tmp_path):
     curve = read_pressure_curve(spec)
     assert curve.strain.size == 11 and curve.pressure[0] == 1e9
     assert curve.volume[-1] == pytest.approx(36000.1)
+
+
+def test_calibrate_reports_alpha_and_beta_and_plots_them(tmp_path):
+    rng = np.random.default_rng(4)
+    header = "gamma,tau,pressure_Pa,equivalent_shear_stress_Pa,volume_A3"
+    tables = ""
+    for k, pressure in enumerate((0.0, 1e9, 2e9)):
+        run = _run(pressure, rng)
+        columns = [run.strain, run.shear_stress, run.pressure, run.equivalent_stress, run.volume]
+        np.savetxt(tmp_path / f"p{k}.csv", np.column_stack(columns), delimiter=",",
+                   header=header, comments="")
+        tables += (f'\n[[pressure_curves]]\npath = "p{k}.csv"\nstrain_column = "gamma"\n'
+                   f'stress_column = "tau"\nrate = 1e10\n')
+    (tmp_path / "fit.csv").write_text("gamma,tau\n0,0\n0.01,2e8\n0.02,4e8\n0.03,5e8\n")
+    (tmp_path / "config.toml").write_text(f"""
+[material]
+preset = "cu50zr50"
+
+[free.chi0]
+bounds = [300.0, 900.0]
+
+[analyses]
+pressure = true
+
+[fit]
+max_evaluations = 5
+
+[[curves]]
+path = "fit.csv"
+strain_column = "gamma"
+stress_column = "tau"
+loading = "simple-shear"
+rate = 1e8
+{tables}""")
+    report = calibrate(tmp_path / "config.toml", tmp_path / "out")
+    (group,) = report["analyses"]["pressure"]
+    assert group["alpha"] == pytest.approx(ALPHA, rel=1e-6)
+    assert group["beta"] == pytest.approx(BETA, rel=1e-6)
+    assert (tmp_path / "out" / "pressure.png").stat().st_size > 10_000
