@@ -284,9 +284,7 @@ class ShearRun:
             if self.pressure_GPa is None
             else f"_{HELD_STRESSES[self.held]}{self.pressure_GPa:g}GPa"
         )
-        return (
-            f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}{loading}{replica}"
-        )
+        return f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}{loading}{replica}"
 
 
 def parse_conditions(plan: Plan, conditions: tuple[str, ...]) -> list[ShearRun]:
@@ -444,6 +442,14 @@ def run_plan(plan: Plan, out: Path, jobs: int) -> list[dict[str, object]]:
         return [f.result() for f in [*melts.values(), *quenches.values(), *shears]]
 
 
+def finished_records(out: Path) -> list[dict[str, object]]:
+    """The records of the runs finished under ``out`` (a plan stopped before its end)."""
+    return [
+        {**json.loads(path.read_text()), "reused": True}
+        for path in sorted(out.glob("*/record.json"))
+    ]
+
+
 def lammps_version(log: Path) -> str:
     return log.read_text().splitlines()[0].strip()
 
@@ -504,6 +510,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, help="melt seed of the plan's glasses")
     parser.add_argument("--max-strain", type=float, help="engineering shear strain")
     parser.add_argument("--name", help="plan name (manifest_<name>.json on --collect)")
+    parser.add_argument(
+        "--finished-only",
+        action="store_true",
+        help="start no run: manifest (and --collect) of the runs finished under --out",
+    )
     args = parser.parse_args(argv)
     if args.quick and args.plan not in (None, "quick"):
         parser.error("--quick is --plan quick")
@@ -522,7 +533,11 @@ def main(argv: list[str] | None = None) -> None:
         plan = replace(plan, keep_dumps=None)
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    records = run_plan(plan, args.out.resolve(), args.jobs)
+    records = (
+        finished_records(args.out)
+        if args.finished_only
+        else run_plan(plan, args.out.resolve(), args.jobs)
+    )
     manifest = {
         "plan": asdict(plan),
         "atoms": plan.atoms,
