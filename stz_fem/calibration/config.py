@@ -310,12 +310,11 @@ class FitConfig(BaseModel):
         base = data["material"] = _base_material(data["material"], root)
         if isinstance(data.get("free"), dict):
             data["free"] = _free_tables(data["free"], base)
-        defaults = {"temperature": base.T}
+        md_columns = {"strain_column": "engineering_shear_strain",
+                      "stress_column": "shear_stress_Pa"}  # of calibration/md/run_md.py
         for key in ("curves", "validate", "pressure_curves"):
             curves = data.get(key)
-            if key == "pressure_curves":
-                defaults |= {"strain_column": "engineering_shear_strain",
-                             "stress_column": "shear_stress_Pa"}
+            defaults = {"temperature": base.T} | (md_columns if key == "pressure_curves" else {})
             if isinstance(curves, list) and all(isinstance(c, dict) for c in curves):
                 data[key] = [_with(c, f"{key}[{k}]", {"where": f"{key}[{k}]"}, defaults)
                              for k, c in enumerate(curves)]
