@@ -5,7 +5,8 @@ Pressure sensitivity α: in steady flow at one temperature and rate the law's ef
 ``flow_window`` of strain) is a straight line in the mean pressure over that window,
 s̄_f = τ_f + α p_f. α is the slope of the least-squares line through the runs of one
 (temperature, rate, held) group; replicas enter as separate points, so the standard error
-contains the run-to-run scatter.
+contains the run-to-run scatter. ``alpha_peak`` is the same line through the peak s̄ of each
+run against its mean pressure (the whole curve shifts by αp in the law at a fixed χ path).
 
 Dilatancy β: tr ε̇ᵖ = β γ̇ᵖ (γᵖ the engineering plastic shear strain). Along one run the
 plastic shear strain is γᵖ = γ − σ₁₂/G and the plastic volumetric strain
@@ -89,6 +90,8 @@ def run_entry(curve: PressureCurve, params: MaterialParameters, window: float,
         "path": str(curve.spec.path),
         "flow_stress_Pa": float(np.mean(curve.equivalent_stress[flow])),
         "flow_pressure_Pa": float(np.mean(curve.pressure[flow])),
+        "peak_stress_Pa": float(np.max(curve.equivalent_stress)),
+        "mean_pressure_Pa": float(np.mean(curve.pressure)),
         "plastic_shear_strain": float(np.mean(shear[flow])),
         "plastic_volumetric_strain": float(np.mean(volumetric[flow])),
     }
@@ -123,6 +126,9 @@ def group_entry(runs: list[dict[str, Any]]) -> dict[str, Any]:
         return entry
     flow = np.array([r["flow_stress_Pa"] for r in runs])
     entry |= _line(fit_line(pressure, flow), "alpha", "flow_stress_at_zero_pressure_Pa")
+    peak = np.array([r["peak_stress_Pa"] for r in runs])
+    mean_pressure = np.array([r["mean_pressure_Pa"] for r in runs])
+    entry |= _line(fit_line(mean_pressure, peak), "alpha_peak", "peak_stress_at_zero_pressure_Pa")
     entry |= _line(fit_line(pressure, betas), "dbeta_dp_per_Pa", "beta_at_zero_pressure")
     return entry
 

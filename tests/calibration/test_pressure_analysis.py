@@ -42,6 +42,7 @@ def test_exact_runs_recover_alpha_and_beta():
     runs = [_run(p, rng) for p in (-1e9, 0.0, 0.5e9, 1e9, 2e9)]
     (group,) = pressure_analysis(runs, PARAMS, window=0.05, dilatancy_from=0.02)
     assert group["alpha"] == pytest.approx(ALPHA, rel=1e-9)
+    assert group["alpha_peak"] == pytest.approx(ALPHA, rel=1e-9)
     assert group["flow_stress_at_zero_pressure_Pa"] == pytest.approx(TAU_F, rel=1e-9)
     assert group["beta"] == pytest.approx(BETA, rel=1e-6)
     assert group["dbeta_dp_per_Pa"] == pytest.approx(0.0, abs=1e-15)
