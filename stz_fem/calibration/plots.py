@@ -147,14 +147,14 @@ def plot_pressure(curves: list, entries: list[dict], params: MaterialParameters,
         G = params.G_at(curve.spec.temperature)
         shear, volumetric = plastic_strains(curve, G, params.K)
         pressure = np.mean(curve.pressure) / 1e9
-        right.plot(shear, 100 * volumetric, "-", lw=0.8,
+        right.plot(shear, 100 * volumetric, ".", ms=2,
                    label=f"{pressure:+.1f} GPa, {curve.spec.temperature:g} K, {curve.spec.held}")
     left.set_xlabel("pressure p (GPa)")
     left.set_ylabel("flow stress s̄ (GPa)")
     right.set_xlabel("plastic shear strain γᵖ = γ − σ₁₂/G")
     right.set_ylabel("plastic volumetric strain (%)")
     left.legend(fontsize=7)
-    right.legend(fontsize=6)
+    right.legend(fontsize=6, markerscale=4)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
