@@ -143,18 +143,24 @@ def plot_pressure(curves: list, entries: list[dict], params: MaterialParameters,
             intercept = entry["flow_stress_at_zero_pressure_Pa"] / 1e9
             left.plot(line, intercept + entry["alpha"] * line, "-", color=f"C{k}",
                       label=f"α = {entry['alpha']:.3f} ± {entry['alpha_error'] or math.nan:.3f}")
+    # one panel row for all runs: colour = mean pressure, marker = (T, held) group
+    markers = dict(zip(sorted({(c.spec.temperature, c.spec.held) for c in curves}), "o^sDv<>",
+                       strict=False))
     for curve in curves:
         G = params.G_at(curve.spec.temperature)
         shear, volumetric = plastic_strains(curve, G, params.K)
-        pressure = np.mean(curve.pressure) / 1e9
-        right.plot(shear, 100 * volumetric, ".", ms=2,
-                   label=f"{pressure:+.1f} GPa, {curve.spec.temperature:g} K, {curve.spec.held}")
+        colour = plt.cm.coolwarm((np.mean(curve.pressure) / 1e9 + 1.0) / 3.0)
+        right.plot(shear, 100 * volumetric, markers[curve.spec.temperature, curve.spec.held],
+                   ms=1.5, color=colour, alpha=0.6)
+    for (temperature, held), marker in markers.items():
+        right.plot([], [], marker, ms=4, color="0.3", label=f"{temperature:g} K, {held}")
+    right.set_title("colour: pressure, −1 (blue) to 2 GPa (red)", fontsize=8)
     left.set_xlabel("pressure p (GPa)")
     left.set_ylabel("flow stress s̄ (GPa)")
     right.set_xlabel("plastic shear strain γᵖ = γ − σ₁₂/G")
     right.set_ylabel("plastic volumetric strain (%)")
     left.legend(fontsize=7)
-    right.legend(fontsize=6, markerscale=4)
+    right.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
