@@ -4,13 +4,18 @@ One melt, one NPT quench per cooling rate, then SLLOD simple shear (melt.in, que
 shear.in) of the slowest-quenched glass at every shear rate and temperature, and of each
 faster-quenched glass at the fastest shear rate and lowest temperature (plans ``full`` and
 ``quick``). A plan may instead list its shear runs as conditions
-``COOLING:T:RATE[:SEED[:VSEED]]``, each field one value or a comma list (all combinations are
-run), e.g. ``1e13:50,500:1e9,1e10``, ``1e13:300:1e10:5928`` (a second sample: melt, quench and
-shear seeds from 5928) or ``1e13:300:1e10::5929`` (the same glass, shear velocities from 5929,
-tag suffix ``_v5929``); plan
-``split`` is the train/validate extension of ``full`` (issue 14). A glass (one melt seed, one
-cooling rate) is named ``q<cooling>`` for the plan's seed and ``q<cooling>_seed<seed>`` for
-another; a shear run is tagged ``<glass>_T<T>_r<rate>``. Each shear run writes
+``COOLING:T:RATE[:SEED[:VSEED[:PRESSURE[:HELD]]]]``, each field one value or a comma list (all
+combinations are run), e.g. ``1e13:50,500:1e9,1e10``, ``1e13:300:1e10:5928`` (a second sample:
+melt, quench and shear seeds from 5928) or ``1e13:300:1e10::5929`` (the same glass, shear
+velocities from 5929, tag suffix ``_v5929``). PRESSURE (GPa, compression positive) shears under a
+held normal stress with ``shear_pressure.in`` instead of at constant volume: HELD ``iso`` (default)
+holds Pxx = Pyy = Pzz (a superimposed pressure, tag suffix ``_p<P>GPa``), ``y`` holds only the
+normal stress of the shear plane (suffix ``_sy<P>GPa``), e.g. ``1e13:300:1e10:::-1,0,2`` or
+``1e13:300:1e10:::1:y``; their tables also carry the pressure and the volume. Plan ``split`` is the
+train/validate extension of ``full`` (issue 14); plan ``pressure`` (issue 16) shears q1e13 at 300
+and 100 K under pressures for α and β. A glass (one melt seed, one cooling rate) is named
+``q<cooling>`` for the plan's seed and ``q<cooling>_seed<seed>`` for another; a shear run is tagged
+``<glass>_T<T>_r<rate>``. Each shear run writes
 
 - ``stress_strain_<tag>.csv``: engineering shear strain, shear stress in Pa (sign flipped from
   the LAMMPS pressure tensor so loading is positive), temperature in K, PE per atom in eV;
@@ -74,7 +79,8 @@ class Plan:
     table_strain: float  # strain between stress-strain rows
     seed: int
     name: str = "full"
-    # Shear runs "COOLING:T:RATE[:SEED]" (comma lists allowed); empty: the default grid above.
+    # Shear runs "COOLING:T:RATE[:SEED[:VSEED[:PRESSURE[:HELD]]]]" (comma lists allowed);
+    # empty: the default grid above.
     conditions: tuple[str, ...] = ()
     # Tags whose shear dumps --collect copies; None: first and last run (and first relax).
     keep_dumps: tuple[str, ...] | None = None
@@ -140,7 +146,27 @@ SPLIT = replace(
     ),
     keep_dumps=("q1e13_seed5928_T300_r1e10",),
 )
-PLANS = {plan.name: plan for plan in (QUICK, FULL, SPLIT)}
+# Simple shear of the calibration glass under held normal stresses (issue 16), in order of
+# priority: five superimposed pressures at 300 K and 1e10 1/s (the ends first), replicas
+# (other shear velocities) at 0 and 2 GPa for the scatter, fixed normal stress σyy, then 100 K.
+PRESSURE = replace(
+    FULL,
+    name="pressure",
+    conditions=(
+        "1e13:300:1e10:::-1,2,0,1,0.5",
+        "1e13:300:1e10::5929:0,2",
+        "1e13:300:1e10:::0,1,2:y",
+        "1e13:300:1e10::6929:0,2",
+        "1e13:100:1e10:::-1,0,1,2",
+    ),
+    keep_dumps=(),
+)
+PLANS = {plan.name: plan for plan in (QUICK, FULL, SPLIT, PRESSURE)}
+HELD_STRESSES = {"iso": "p", "y": "sy"}
+# Proportional gain of fix deform/pressure, 1/(ps bar): box relaxation time 1/(gain × C11)
+# ≈ 2 ps with C11 ≈ 1.5e6 bar, the barostat damping of the NPT stages.
+PRESSURE_GAIN = 3e-7
+BAR = 1e5  # Pa
 
 
 def rate_tag(value: float) -> str:
@@ -182,25 +208,51 @@ def run_lammps(
     return time.perf_counter() - start
 
 
+def held_stress_columns(table, pressure_Pa: float) -> tuple[list[np.ndarray], list[str]]:
+    """Pressure p = −tr σ/3 (Pa), equivalent shear stress s̄ = √(s:s/2) of the full tensor
+    (Pa) and volume (Å³) of a ``shear_pressure.in`` table (LAMMPS pressure tensor P = −σ)."""
+    tensor = np.stack(
+        [
+            [table["c_ptd[1]"], table["c_ptd[4]"], table["c_ptd[5]"]],
+            [table["c_ptd[4]"], table["c_ptd[2]"], table["c_ptd[6]"]],
+            [table["c_ptd[5]"], table["c_ptd[6]"], table["c_ptd[3]"]],
+        ]
+    ) * (-pressure_Pa)
+    pressure = -np.trace(tensor) / 3.0
+    deviator = tensor + pressure * np.eye(3)[:, :, None]
+    equivalent = np.sqrt(0.5 * np.einsum("ijn,ijn->n", deviator, deviator))
+    return [pressure, equivalent, table["v_volume"]], [
+        "pressure_Pa",
+        "equivalent_shear_stress_Pa",
+        "volume_A3",
+    ]
+
+
 def write_stress_strain(ave_time_file: Path, csv_file: Path) -> None:
-    """Convert the fix ave/time output (metal units) to the SI stress-strain table."""
+    """Convert the fix ave/time output (metal units) to the SI stress-strain table; tables of
+    runs under a held normal stress (a ``v_volume`` column) also get pressure, equivalent
+    shear stress and volume."""
     table = read_ave_time(ave_time_file)
     metal = unit_style("metal")
-    columns = np.column_stack(
-        [
-            table["v_strain"],
-            -table["c_ptd[4]"] * metal.pressure_Pa,
-            table["c_tdef"] * metal.temperature_K,
-            table["v_pea"] * metal.energy_eV,
-        ]
-    )
+    columns = [
+        table["v_strain"],
+        -table["c_ptd[4]"] * metal.pressure_Pa,
+        table["c_tdef"] * metal.temperature_K,
+        table["v_pea"] * metal.energy_eV,
+    ]
+    names = ["engineering_shear_strain", "shear_stress_Pa", "temperature_K", "pe_per_atom_eV"]
+    formats = ["%.6f", "%.6e", "%.3f", "%.6f"]
+    if "v_volume" in table:
+        extra, extra_names = held_stress_columns(table, metal.pressure_Pa)
+        columns, names, formats = columns + extra, names + extra_names, formats + ["%.6e"] * 2
+        formats.append("%.3f")
     np.savetxt(
         csv_file,
-        columns,
+        np.column_stack(columns),
         delimiter=",",
-        fmt=["%.6f", "%.6e", "%.3f", "%.6f"],
+        fmt=formats,
         comments="",
-        header="engineering_shear_strain,shear_stress_Pa,temperature_K,pe_per_atom_eV",
+        header=",".join(names),
     )
 
 
@@ -225,31 +277,45 @@ class ShearRun:
     cooling_rate: float | None = None
     seed: int | None = None  # melt seed of the glass
     velocity_seed: int | None = None  # of the shear run's velocities; None: melt seed + 1
+    pressure_GPa: float | None = None  # held normal stress; None: constant volume
+    held: str = "iso"  # which normal stresses are held (HELD_STRESSES)
 
     @property
     def tag(self) -> str:
         replica = "" if self.velocity_seed is None else f"_v{self.velocity_seed}"
-        return f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}{replica}"
+        loading = (
+            ""
+            if self.pressure_GPa is None
+            else f"_{HELD_STRESSES[self.held]}{self.pressure_GPa:g}GPa"
+        )
+        return f"{self.glass}_T{self.temperature:g}_r{rate_tag(self.shear_rate)}{loading}{replica}"
 
 
 def parse_conditions(plan: Plan, conditions: tuple[str, ...]) -> list[ShearRun]:
-    """Shear runs of ``COOLING:T:RATE[:SEED[:VSEED]]`` strings (an empty SEED is the plan's;
-    VSEED, the seed of the shear run's velocities, tags a replica ``_v<VSEED>`` of the same
-    glass), comma lists expanded in order."""
+    """Shear runs of ``COOLING:T:RATE[:SEED[:VSEED[:PRESSURE[:HELD]]]]`` strings (an empty
+    SEED is the plan's; VSEED, the seed of the shear run's velocities, tags a replica
+    ``_v<VSEED>`` of the same glass; PRESSURE in GPa and HELD as in the module docstring),
+    comma lists expanded in order."""
     runs = []
     for condition in conditions:
-        fields = condition.split(":")
-        if len(fields) not in (3, 4, 5):
-            raise ValueError(f"condition {condition!r} is not COOLING:T:RATE[:SEED[:VSEED]]")
+        fields = condition.split(":") + [""] * 4
+        if not 3 <= len(condition.split(":")) <= 7 or fields[6] not in ("", *HELD_STRESSES):
+            raise ValueError(
+                f"condition {condition!r} is not COOLING:T:RATE[:SEED[:VSEED[:PRESSURE[:HELD]]]]"
+                f" with HELD one of {', '.join(HELD_STRESSES)}"
+            )
         cooling, temperatures, rates = ([float(v) for v in f.split(",")] for f in fields[:3])
-        seeds = [int(v) for v in fields[3].split(",")] if len(fields) > 3 and fields[3] else []
-        velocity = int(fields[4]) if len(fields) == 5 else None
-        for seed in seeds or [plan.seed]:
-            for q in cooling:
-                glass = Glass(q, seed).name(plan)
-                runs += [
-                    ShearRun(glass, t, r, q, seed, velocity) for t in temperatures for r in rates
-                ]
+        seeds = [int(v) for v in fields[3].split(",")] if fields[3] else [plan.seed]
+        velocity = int(fields[4]) if fields[4] else None
+        pressures = [float(v) for v in fields[5].split(",")] if fields[5] else [None]
+        runs += [
+            ShearRun(Glass(q, seed).name(plan), t, r, q, seed, velocity, p, fields[6] or "iso")
+            for seed in seeds
+            for q in cooling
+            for t in temperatures
+            for r in rates
+            for p in pressures
+        ]
     return runs
 
 
@@ -287,8 +353,14 @@ def shear(plan: Plan, run: ShearRun, out: Path) -> dict[str, object]:
         "dt": plan.dt_ps,
         "tag": run.tag,
     }
+    script = "shear.in"
+    if run.pressure_GPa is not None:
+        script = "shear_pressure.in"
+        del variables["dump_every"]
+        variables |= {"press": run.pressure_GPa * 1e9 / BAR, "gain": PRESSURE_GAIN}
+        variables["normal"] = run.held
     workdir = out / f"shear_{run.tag}"
-    wall = run_lammps("shear.in", workdir, variables)
+    wall = run_lammps(script, workdir, variables)
     write_stress_strain(
         workdir / f"stress_strain_{run.tag}.txt", workdir / f"stress_strain_{run.tag}.csv"
     )
@@ -374,8 +446,22 @@ def run_plan(plan: Plan, out: Path, jobs: int) -> list[dict[str, object]]:
         return [f.result() for f in [*melts.values(), *quenches.values(), *shears]]
 
 
+def finished_records(out: Path) -> list[dict[str, object]]:
+    """The records of the runs finished under ``out`` (a plan stopped before its end)."""
+    return [
+        {**json.loads(path.read_text()), "reused": True}
+        for path in sorted(out.glob("*/record.json"))
+    ]
+
+
 def lammps_version(log: Path) -> str:
     return log.read_text().splitlines()[0].strip()
+
+
+def copy_as_out(source: Path, target: Path, out: Path) -> None:
+    """Copy a text file with the run folder ``out`` written as ``$OUT`` (no machine paths in
+    the collected data)."""
+    target.write_text(source.read_text().replace(str(out.resolve()), "$OUT"))
 
 
 def collect(out: Path, target: Path, plan: Plan) -> None:
@@ -392,8 +478,8 @@ def collect(out: Path, target: Path, plan: Plan) -> None:
             if path.suffix in (".csv", ".txt"):
                 shutil.copy(path, target / path.name)
         tail = "" if folder.name.startswith("shear_") else suffix
-        shutil.copy(folder / "log.lammps", target / f"log_{folder.name}{tail}.lammps")
-    shutil.copy(out / "manifest.json", target / f"manifest{suffix}.json")
+        copy_as_out(folder / "log.lammps", target / f"log_{folder.name}{tail}.lammps", out)
+    copy_as_out(out / "manifest.json", target / f"manifest{suffix}.json", out)
     first, *_, last = shear_runs(plan)
     if plan.keep_dumps is None:
         dumps = [
@@ -428,6 +514,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, help="melt seed of the plan's glasses")
     parser.add_argument("--max-strain", type=float, help="engineering shear strain")
     parser.add_argument("--name", help="plan name (manifest_<name>.json on --collect)")
+    parser.add_argument(
+        "--finished-only",
+        action="store_true",
+        help="start no run: manifest (and --collect) of the runs finished under --out",
+    )
     args = parser.parse_args(argv)
     if args.quick and args.plan not in (None, "quick"):
         parser.error("--quick is --plan quick")
@@ -446,7 +537,11 @@ def main(argv: list[str] | None = None) -> None:
         plan = replace(plan, keep_dumps=None)
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    records = run_plan(plan, args.out.resolve(), args.jobs)
+    records = (
+        finished_records(args.out)
+        if args.finished_only
+        else run_plan(plan, args.out.resolve(), args.jobs)
+    )
     manifest = {
         "plan": asdict(plan),
         "atoms": plan.atoms,

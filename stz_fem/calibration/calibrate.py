@@ -22,7 +22,13 @@ from stz_fem.calibration.fit import (
     parallel_map,
     refit,
 )
-from stz_fem.calibration.plots import plot_correlation, plot_fits, plot_residuals
+from stz_fem.calibration.plots import (
+    plot_correlation,
+    plot_fits,
+    plot_pressure,
+    plot_residuals,
+)
+from stz_fem.calibration.pressure_analysis import pressure_analysis, read_pressure_curve
 from stz_fem.calibration.rate_analyses import rate_analyses
 from stz_fem.calibration.statistics import (
     RELATIVE_ERROR_LIMIT,
@@ -135,7 +141,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
 
     Writes ``material.toml`` (loadable by ``stz_fem.material.load`` and ``stz-fem point``),
     ``report.json`` (the returned report) and ``fit.png``, ``residuals.png``,
-    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png``.
+    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png`` (with the
+    pressure analysis also ``pressure.png``).
 
     Returns:
         The report: ``rms_relative_to_peak`` and ``r2`` over all fitted points, ``parameters``
@@ -144,7 +151,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
         loading, rate, temperature, points, peak, rms_relative_to_peak, r2, peak and flow
         errors), ``validation`` (the same for every held-out curve), ``minima`` (the best
         distinct minima of a global fit), ``analyses`` (Johnson–Samwer and Eyring fits of the
-        data, when ``[analyses]`` asks for them) and optimizer details.
+        data, and α, β of the ``[[pressure_curves]]``, when ``[analyses]`` asks for them) and
+        optimizer details.
 
     Raises:
         InputError: a bad configuration or data file (one line naming the key).
@@ -152,6 +160,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     config = load_config(config_path)
     curves = [read_curve(spec) for spec in config.curves]
     held_out = [read_curve(spec) for spec in config.validate_curves]
+    pressure_curves = ([read_pressure_curve(spec) for spec in config.pressure_curves]
+                       if config.analyses.pressure else [])
     started = time.perf_counter()
     result = fit_curves(config, curves)
     fit_seconds = time.perf_counter() - started
@@ -175,7 +185,7 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             "resamples": int(ensemble.shape[0]), "seed": config.uncertainty.seed,
             "values": [_named(result, row) for row in ensemble],
         },
-        "analyses": rate_analyses(curves, result.params, config.analyses),
+        "analyses": _analyses(config, curves, pressure_curves, result.params),
         "optimizer": {"evaluations": result.evaluations, "message": result.message,
                       "starts": config.fit.starts, "design": config.fit.design,
                       "seed": config.fit.seed, "workers": config.fit.workers,
@@ -187,7 +197,22 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
                    (held_out, validation_models))
     plot_correlation([p.name for p in result.free], uncertainty.correlation,
                      out / "correlation.png")
+    if pressure_curves:
+        plot_pressure(pressure_curves, report["analyses"]["pressure"], result.params,
+                      out / "pressure.png")
     return report
+
+
+def _analyses(config: FitConfig, curves: list[DataCurve], pressure_curves: list,
+              params: MaterialParameters) -> dict[str, Any]:
+    """The data analyses ``[analyses]`` asks for: Johnson–Samwer and Eyring fits of the
+    training curves, and α, β of the ``[[pressure_curves]]``."""
+    analyses = rate_analyses(curves, params, config.analyses)
+    if pressure_curves:
+        analyses["pressure"] = pressure_analysis(pressure_curves, params,
+                                                 config.analyses.flow_window,
+                                                 config.analyses.dilatancy_from)
+    return analyses
 
 
 def _scores(config: FitConfig, fitted: tuple[list[DataCurve], list[np.ndarray]],

@@ -23,6 +23,9 @@ Layout (SI units; paths relative to the configuration file)::
     flow_window = 0.05          # final strain interval whose mean stress is the flow stress
     energy_map = true           # β, U₀ of χ = β(U − U₀)T_Z from each curve's energy_column:
                                 # U at the start ↔ fitted χ₀, mean U over flow_window ↔ χ∞
+    pressure = true             # α (flow stress vs pressure) and β (plastic volume vs plastic
+                                # shear) of the [[pressure_curves]] (pressure_analysis.py)
+    dilatancy_from = 0.02       # plastic shear strain from which β is fitted
 
     starts = 8                  # global fit: local fits from the 8 best of
     design = 64                 # 64 Sobol points over the bounds (seeded), in
@@ -58,6 +61,14 @@ Layout (SI units; paths relative to the configuration file)::
 
     [[validate]]                # held-out curves: same keys as [[curves]]; never fitted,
     path = "other.csv"          # scored in report.json → validation and validation.png
+
+    [[pressure_curves]]         # simple shear under a held normal stress, for [analyses]
+    path = "p1.csv"             # pressure; keys of [[curves]] (strain_column default
+    rate = 1e10                 # "engineering_shear_strain", stress_column "shear_stress_Pa")
+    temperature = 300.0         # plus pressure_column ("pressure_Pa", −tr σ/3),
+    held = "iso"                # equivalent_stress_column ("equivalent_shear_stress_Pa", s̄),
+                                # volume_column ("volume_A3"); held: "iso" (Pxx = Pyy = Pzz
+                                # held) or "y" (σyy only); α is fitted per (T, rate, held)
 
 Every parameter not listed under ``[free]`` keeps its base value.
 """
@@ -202,6 +213,18 @@ class CurveSpec(BaseModel):
         return value
 
 
+class PressureCurveSpec(CurveSpec):
+    """A simple-shear curve under a held normal stress (``[[pressure_curves]]``), for the
+    pressure analysis: the σ₁₂ curve of ``CurveSpec`` plus pressure, s̄ and volume."""
+
+    loading: Literal["simple-shear"] = "simple-shear"
+    pressure_column: Name = Field("pressure_Pa", description="p = −tr σ/3, Pa")
+    equivalent_stress_column: Name = Field("equivalent_shear_stress_Pa",
+                                           description="s̄ = √(s:s/2), Pa")
+    volume_column: Name = Field("volume_A3", description="cell volume, any unit")
+    held: Literal["iso", "y"] = Field("iso", description="normal stresses held: all, or σyy")
+
+
 class Analyses(BaseModel):
     """Which rate-law analyses of the curves to report (``[analyses]``)."""
 
@@ -211,6 +234,9 @@ class Analyses(BaseModel):
     eyring: StrictBool = False
     flow_window: Positive = Field(0.05, description="final strain interval of the flow stress")
     energy_map: StrictBool = False
+    pressure: StrictBool = False
+    dilatancy_from: Positive = Field(0.02, description="plastic shear strain from which the "
+                                     "pressure analysis fits β")
 
 
 class StepLimitsTable(BaseModel):
@@ -270,6 +296,8 @@ class FitConfig(BaseModel):
     curves: tuple[CurveSpec, ...] = Field(min_length=1)
     validate_curves: tuple[CurveSpec, ...] = Field((), alias="validate",
                                                    description="held-out curves, never fitted")
+    pressure_curves: tuple[PressureCurveSpec, ...] = Field(
+        (), description="simple shear under held pressures, for [analyses] pressure")
 
     @model_validator(mode="before")
     @classmethod
@@ -282,14 +310,22 @@ class FitConfig(BaseModel):
         base = data["material"] = _base_material(data["material"], root)
         if isinstance(data.get("free"), dict):
             data["free"] = _free_tables(data["free"], base)
-        for key in ("curves", "validate"):
+        md_columns = {"strain_column": "engineering_shear_strain",
+                      "stress_column": "shear_stress_Pa"}  # of calibration/md/run_md.py
+        for key in ("curves", "validate", "pressure_curves"):
             curves = data.get(key)
+            defaults = {"temperature": base.T} | (md_columns if key == "pressure_curves" else {})
             if isinstance(curves, list) and all(isinstance(c, dict) for c in curves):
-                data[key] = [
-                    _with(c, f"{key}[{k}]", {"where": f"{key}[{k}]"}, {"temperature": base.T})
-                    for k, c in enumerate(curves)
-                ]
+                data[key] = [_with(c, f"{key}[{k}]", {"where": f"{key}[{k}]"}, defaults)
+                             for k, c in enumerate(curves)]
         return data
+
+    @model_validator(mode="after")
+    def _pressure_curves_given(self) -> FitConfig:
+        if self.analyses.pressure and not self.pressure_curves:
+            raise key_error("analyses.pressure", "needs [[pressure_curves]] (simple shear "
+                            "under held pressures, with pressure and volume columns)", True)
+        return self
 
     @model_validator(mode="after")
     def _starts_are_materials(self) -> FitConfig:

@@ -27,14 +27,13 @@ class DataCurve:
         return float(np.max(np.abs(self.stress)))
 
 
-def read_curve(spec: CurveSpec) -> DataCurve:
-    """Read the named columns of ``spec.path`` (CSV with a header row): strain, stress and,
-    when the spec names it, the potential energy per atom.
+def read_columns(spec: CurveSpec, keys: list[str]) -> np.ndarray:
+    """The columns named by the spec's ``keys`` (e.g. ``strain_column``) of ``spec.path``
+    (CSV with a header row), one array column per key, unscaled.
 
     Raises:
-        InputError: missing column, non-numeric value, or fewer than 3 points in the window.
+        InputError: missing column or non-numeric value.
     """
-    keys = ["strain_column", "stress_column"] + (["energy_column"] if spec.energy_column else [])
     columns = [getattr(spec, key) for key in keys]
     with open(spec.path, newline="") as f:
         reader = csv.DictReader(f)
@@ -50,16 +49,35 @@ def read_curve(spec: CurveSpec) -> DataCurve:
         except (TypeError, ValueError):
             raise InputError(f"{spec.where}.path: {spec.path.name} has a non-numeric value in "
                              f"{', '.join(columns)}") from None
-    data = np.array(rows, dtype=float).reshape(-1, len(columns))
-    strain = data[:, 0] * spec.strain_scale
-    stress = data[:, 1] * spec.stress_scale
+    return np.array(rows, dtype=float).reshape(-1, len(columns))
+
+
+def window_rows(spec: CurveSpec, strain: np.ndarray) -> np.ndarray:
+    """Indices of the rows inside ``spec.window``, in increasing strain.
+
+    Raises:
+        InputError: fewer than 3 points with positive strain in the window.
+    """
     lo, hi = spec.window
-    keep = (strain >= lo) & (strain <= hi)
-    if np.count_nonzero(keep) < 3 or not np.any(strain[keep] > 0.0):
+    keep = np.flatnonzero((strain >= lo) & (strain <= hi))
+    if keep.size < 3 or not np.any(strain[keep] > 0.0):
         raise InputError(
             f"{spec.where}.strain_window = {[lo, hi]}: fewer than 3 points with positive strain "
             f"of {spec.path.name} inside"
         )
-    order = np.argsort(strain[keep], kind="stable")
-    energy = data[keep][order, 2] if spec.energy_column else None
-    return DataCurve(spec, strain[keep][order], stress[keep][order], energy)
+    return keep[np.argsort(strain[keep], kind="stable")]
+
+
+def read_curve(spec: CurveSpec) -> DataCurve:
+    """Read the named columns of ``spec.path`` (CSV with a header row): strain, stress and,
+    when the spec names it, the potential energy per atom.
+
+    Raises:
+        InputError: missing column, non-numeric value, or fewer than 3 points in the window.
+    """
+    keys = ["strain_column", "stress_column"] + (["energy_column"] if spec.energy_column else [])
+    data = read_columns(spec, keys)
+    strain = data[:, 0] * spec.strain_scale
+    rows = window_rows(spec, strain)
+    energy = data[rows, 2] if spec.energy_column else None
+    return DataCurve(spec, strain[rows], data[rows, 1] * spec.stress_scale, energy)

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from stz_fem.calibration.curves import DataCurve
+from stz_fem.material import MaterialParameters
 
 
 def _label(curve: DataCurve) -> str:
@@ -120,4 +121,46 @@ def plot_md_comparison(
     axes[3].set_ylabel("shear stress (GPa)")
     axes[3].legend(fontsize=8)
     fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_pressure(curves: list, entries: list[dict], params: MaterialParameters, path: Path
+                  ) -> None:
+    """Left: flow stress against pressure per (T, rate, held) group with the fitted line
+    (slope α); right: plastic volumetric strain against plastic shear strain per run (their
+    slope β). ``curves``: ``pressure_analysis.PressureCurve`` runs; ``entries``: the report's
+    ``analyses.pressure``; G (at each run's T) and K from ``params``."""
+    from stz_fem.calibration.pressure_analysis import plastic_strains
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for k, entry in enumerate(entries):
+        p = np.array([r["flow_pressure_Pa"] for r in entry["runs"]]) / 1e9
+        flow = np.array([r["flow_stress_Pa"] for r in entry["runs"]]) / 1e9
+        label = f"{entry['temperature_K']:g} K, {entry['held']}"
+        left.plot(p, flow, "o", color=f"C{k}", label=label)
+        if "alpha" in entry:
+            line = np.linspace(p.min(), p.max(), 2)
+            intercept = entry["flow_stress_at_zero_pressure_Pa"] / 1e9
+            left.plot(line, intercept + entry["alpha"] * line, "-", color=f"C{k}",
+                      label=f"α = {entry['alpha']:.3f} ± {entry['alpha_error'] or math.nan:.3f}")
+    # one panel row for all runs: colour = mean pressure, marker = (T, held) group
+    markers = dict(zip(sorted({(c.spec.temperature, c.spec.held) for c in curves}), "o^sDv<>",
+                       strict=False))
+    for curve in curves:
+        G = params.G_at(curve.spec.temperature)
+        shear, volumetric = plastic_strains(curve, G, params.K)
+        colour = plt.cm.coolwarm((np.mean(curve.pressure) / 1e9 + 1.0) / 3.0)
+        right.plot(shear, 100 * volumetric, markers[curve.spec.temperature, curve.spec.held],
+                   ms=1.5, color=colour, alpha=0.6)
+    for (temperature, held), marker in markers.items():
+        right.plot([], [], marker, ms=4, color="0.3", label=f"{temperature:g} K, {held}")
+    right.set_title("colour: pressure, −1 (blue) to 2 GPa (red)", fontsize=8)
+    left.set_xlabel("pressure p (GPa)")
+    left.set_ylabel("flow stress s̄ (GPa)")
+    right.set_xlabel("plastic shear strain γᵖ = γ − σ₁₂/G")
+    right.set_ylabel("plastic volumetric strain (%)")
+    left.legend(fontsize=7)
+    right.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
     plt.close(fig)

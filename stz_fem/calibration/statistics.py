@@ -97,3 +97,28 @@ def parameter_uncertainty(fit: FitResult) -> Uncertainty:
                     f"(|r| > {CORRELATION_LIMIT}): only a combination is identified"
                 )
     return Uncertainty(standard_errors, correlation, condition, warnings)
+
+
+@dataclass(frozen=True)
+class LineFit:
+    """y = intercept + slope·x by least squares, with standard errors (nan with 2 points)."""
+
+    slope: float
+    intercept: float
+    slope_error: float
+    intercept_error: float
+
+
+def fit_line(x: np.ndarray, y: np.ndarray) -> LineFit:
+    """Least-squares line through points (x, y) with at least 2 distinct x; standard errors
+    from the residual variance Σr²/(n − 2) (independent points of equal variance)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    design = np.column_stack([x, np.ones_like(x)])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    dof = x.size - 2
+    if dof > 0:
+        variance = float(np.sum((y - design @ coef) ** 2)) / dof
+        errors = np.sqrt(variance * np.diag(np.linalg.inv(design.T @ design)))
+    else:
+        errors = np.full(2, np.nan)
+    return LineFit(float(coef[0]), float(coef[1]), float(errors[0]), float(errors[1]))

@@ -60,3 +60,38 @@ def test_quick_mode_end_to_end(tmp_path: Path) -> None:
     frames = read_dump(tmp_path / "small" / f"shear_{first.tag}.dump.gz")
     assert len(frames) == round(plan.max_strain / plan.dump_strain) + 1
     assert sum(path.stat().st_size for path in (tmp_path / "small").iterdir()) < 1_000_000
+
+
+def test_pressure_conditions_tag_and_select_the_held_stress_input() -> None:
+    driver = load_driver()
+    runs = driver.parse_conditions(driver.FULL, ("1e13:300:1e10:::-1,2", "1e13:300:1e10::5929:0:y"))
+    assert [r.tag for r in runs] == [
+        "q1e13_T300_r1e10_p-1GPa",
+        "q1e13_T300_r1e10_p2GPa",
+        "q1e13_T300_r1e10_sy0GPa_v5929",
+    ]
+    assert [r.pressure_GPa for r in runs] == [-1.0, 2.0, 0.0] and runs[2].held == "y"
+    assert driver.parse_conditions(driver.FULL, ("1e13:300:1e10",))[0].pressure_GPa is None
+    with pytest.raises(ValueError, match="HELD"):
+        driver.parse_conditions(driver.FULL, ("1e13:300:1e10:::1:z",))
+    tags = [r.tag for r in driver.shear_runs(driver.PRESSURE)]
+    assert len(set(tags)) == len(tags) >= 10
+
+
+def test_held_stress_table_gives_pressure_equivalent_stress_and_volume(tmp_path: Path) -> None:
+    """A LAMMPS pressure tensor (bar, P = −σ) of 1 GPa hydrostatic compression plus 0.5 GPa
+    of shear σxy: p = 1 GPa and s̄ = 0.5 GPa exactly."""
+    driver = load_driver()
+    names = "v_strain c_ptd[1] c_ptd[2] c_ptd[3] c_ptd[4] c_ptd[5] c_ptd[6] c_tdef v_pea v_volume"
+    rows = ["50 0.001 1e4 1e4 1e4 -5e3 0 0 300 -4.8 36000.5"]
+    table = tmp_path / "stress_strain_x.txt"
+    table.write_text(f"# Time-averaged data\n# TimeStep {names}\n" + "\n".join(rows) + "\n")
+    driver.write_stress_strain(table, tmp_path / "x.csv")
+    header = (tmp_path / "x.csv").read_text().splitlines()[0].split(",")
+    values = dict(
+        zip(header, np.loadtxt(tmp_path / "x.csv", delimiter=",", skiprows=1), strict=True)
+    )
+    assert values["shear_stress_Pa"] == pytest.approx(0.5e9)
+    assert values["pressure_Pa"] == pytest.approx(1e9)
+    assert values["equivalent_shear_stress_Pa"] == pytest.approx(0.5e9)
+    assert values["volume_A3"] == pytest.approx(36000.5)

@@ -16,6 +16,13 @@ stress_column = "tau"
 loading = "simple-shear"
 rate = 1e8""",
 }
+PRESSURE_CURVE = """
+[analyses]
+pressure = true
+
+[[pressure_curves]]
+path = "data.csv"
+rate = 1e10"""
 
 
 def _config(tmp_path, **parts):
@@ -56,6 +63,9 @@ def _config(tmp_path, **parts):
         ({"curve": GOOD["curve"] + "\nwhere = 'x'"}, "curves[0].where"),
         ({"curve": GOOD["curve"].replace("rate = 1e8", "rate = nan")}, "curves[0].rate"),
         ({"material": 'file = "nope.toml"'}, "material.file"),
+        ({"free": GOOD["free"] + "\n[analyses]\npressure = true"}, "analyses.pressure"),
+        ({"curve": GOOD["curve"] + PRESSURE_CURVE}, "pressure_curves[0].strain_column"),
+        ({"curve": GOOD["curve"] + PRESSURE_CURVE + '\nheld = "x"'}, "pressure_curves[0].held"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, parts, key):
