@@ -16,11 +16,11 @@ The slope is fitted by linear least squares of τ against ln γ̇. It assumes on
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from stz_fem.calibration.statistics import fit_line
 from stz_fem.errors import InputError
 
 BOLTZMANN = 1.380649e-23
@@ -49,20 +49,12 @@ def fit_activation_volume(
     tau = np.asarray(flow_stresses, dtype=float)
     if rate.shape != tau.shape or np.unique(rate).size < 2 or np.any(rate <= 0.0):
         raise InputError(f"rates = {rate.tolist()}: need ≥ 2 distinct positive rates (1/s)")
-    x = np.log(rate)
-    design = np.column_stack([x, np.ones_like(x)])
-    coef, *_ = np.linalg.lstsq(design, tau, rcond=None)
-    slope = float(coef[0])
+    line = fit_line(np.log(rate), tau)
+    slope, slope_error = line.slope, line.slope_error
     if not slope > 0.0:
         raise InputError(
             f"flow_stresses: dτ/d ln(rate) = {slope:.4g} Pa ≤ 0; no positive rate sensitivity"
         )
-    dof = x.size - 2
-    if dof > 0:
-        resid = tau - design @ coef
-        slope_error = math.sqrt(np.sum(resid**2) / dof / np.sum((x - x.mean()) ** 2))
-    else:
-        slope_error = math.nan
     v_star = BOLTZMANN * T / slope
     return ActivationVolumeFit(
         V_star=v_star,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stz_fem.calibration.statistics import fit_line
 from stz_fem.errors import InputError
 from stz_fem.material.parameters import js_consistent_barrier
 
@@ -50,17 +51,10 @@ def fit_johnson_samwer(
         )
     x = (T / Tg) ** (2.0 / 3.0)
     y = tau / G
-    design = np.column_stack([np.ones_like(x), -x])
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    resid = y - design @ coef
-    dof = x.size - 2
-    if dof > 0:
-        cov = np.sum(resid**2) / dof * np.linalg.inv(design.T @ design)
-        errors = np.sqrt(np.diag(cov))
-    else:
-        errors = np.full(2, math.nan)
+    line = fit_line(x, y)  # τ_y/G = γ_C0 − γ_C1 x
+    resid = y - (line.intercept + line.slope * x)
     r2 = 1.0 - np.sum(resid**2) / np.sum((y - y.mean()) ** 2)
-    return JohnsonSamwerFit(float(coef[0]), float(coef[1]), float(errors[0]), float(errors[1]),
+    return JohnsonSamwerFit(line.intercept, -line.slope, line.intercept_error, line.slope_error,
                             float(r2))
 
 
