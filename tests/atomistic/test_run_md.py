@@ -9,30 +9,35 @@ import pytest
 
 from stz_fem.atomistic.lammps_dump import read_dump
 
-SCRIPT = Path(__file__).parents[2] / "calibration" / "md" / "run_md.py"
+MD = Path(__file__).parents[2] / "calibration" / "md"
 
 
-def load_driver():
-    spec = importlib.util.spec_from_file_location("run_md", SCRIPT)
+def load_script(name: str):
+    """A script of calibration/md as a module (run_md, plans)."""
+    spec = importlib.util.spec_from_file_location(name, MD / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def load_driver():
+    return load_script("run_md")
+
+
 def test_plans_cover_two_cooling_rates_three_shear_rates_two_temperatures() -> None:
-    driver = load_driver()
-    for plan in (driver.QUICK, driver.FULL):
+    plans = load_script("plans")
+    for plan in (plans.QUICK, plans.FULL):
         assert len(plan.cooling_rates) == 2 and len(plan.shear_rates) >= 3
         assert len(plan.temperatures) >= 2
-        runs = driver.shear_runs(plan)
+        runs = plans.shear_runs(plan)
         assert len({run.tag for run in runs}) == len(runs) == 7
-    assert driver.QUICK.atoms < 1000 < driver.FULL.atoms
-    assert driver.rate_tag(3e9) == "3e9" and driver.rate_tag(1e-3) == "1e-03"
+    assert plans.QUICK.atoms < 1000 < plans.FULL.atoms
+    assert plans.rate_tag(3e9) == "3e9" and plans.rate_tag(1e-3) == "1e-03"
 
 
 @pytest.mark.slow
 def test_quick_mode_end_to_end(tmp_path: Path) -> None:
-    driver = load_driver()
+    driver, plans = load_driver(), load_script("plans")
     driver.main(
         [
             "--quick",
@@ -46,8 +51,8 @@ def test_quick_mode_end_to_end(tmp_path: Path) -> None:
     )
     manifest = json.loads((tmp_path / "small" / "manifest_quick.json").read_text())
     assert manifest["wall_s"] < 180.0
-    plan = driver.QUICK
-    for run in driver.shear_runs(plan):
+    plan = plans.QUICK
+    for run in plans.shear_runs(plan):
         table = np.loadtxt(
             tmp_path / "small" / f"stress_strain_{run.tag}.csv", delimiter=",", skiprows=1
         )
@@ -56,25 +61,25 @@ def test_quick_mode_end_to_end(tmp_path: Path) -> None:
         assert 0.5e9 < stress.max() < 5e9
         assert abs(temperature.mean() / run.temperature - 1.0) < 0.1
         assert -5.0 < energy.mean() < -4.5
-    first = driver.shear_runs(plan)[0]
+    first = plans.shear_runs(plan)[0]
     frames = read_dump(tmp_path / "small" / f"shear_{first.tag}.dump.gz")
     assert len(frames) == round(plan.max_strain / plan.dump_strain) + 1
     assert sum(path.stat().st_size for path in (tmp_path / "small").iterdir()) < 1_000_000
 
 
 def test_pressure_conditions_tag_and_select_the_held_stress_input() -> None:
-    driver = load_driver()
-    runs = driver.parse_conditions(driver.FULL, ("1e13:300:1e10:::-1,2", "1e13:300:1e10::5929:0:y"))
+    plans = load_script("plans")
+    runs = plans.parse_conditions(plans.FULL, ("1e13:300:1e10:::-1,2", "1e13:300:1e10::5929:0:y"))
     assert [r.tag for r in runs] == [
         "q1e13_T300_r1e10_p-1GPa",
         "q1e13_T300_r1e10_p2GPa",
         "q1e13_T300_r1e10_sy0GPa_v5929",
     ]
     assert [r.pressure_GPa for r in runs] == [-1.0, 2.0, 0.0] and runs[2].held == "y"
-    assert driver.parse_conditions(driver.FULL, ("1e13:300:1e10",))[0].pressure_GPa is None
+    assert plans.parse_conditions(plans.FULL, ("1e13:300:1e10",))[0].pressure_GPa is None
     with pytest.raises(ValueError, match="HELD"):
-        driver.parse_conditions(driver.FULL, ("1e13:300:1e10:::1:z",))
-    tags = [r.tag for r in driver.shear_runs(driver.PRESSURE)]
+        plans.parse_conditions(plans.FULL, ("1e13:300:1e10:::1:z",))
+    tags = [r.tag for r in plans.shear_runs(plans.PRESSURE)]
     assert len(set(tags)) == len(tags) >= 10
 
 
