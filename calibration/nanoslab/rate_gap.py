@@ -7,8 +7,8 @@ rates from 1e-3 to 1e10 1/s, and the peak and flow stresses are printed and draw
 extrapolated here is the fitted barrier, over 13 decades of rate it was not fitted on: the
 curves say what the model predicts, not what a glass does (calibration/nanoslab/REPORT.md).
 
-    .venv/bin/python calibration/nanoslab/rate_gap.py [--material calibration/cuzr_md/fit/material.toml] \\
-        [--out calibration/nanoslab/rate_gap.png]
+    .venv/bin/python calibration/nanoslab/rate_gap.py \\
+        [--material calibration/cuzr_md/fit/material.toml] [--out calibration/nanoslab/rate_gap.png]
 """
 
 from __future__ import annotations
