@@ -84,7 +84,8 @@ def plot_run(
         near = z <= z.min() + 0.02 * np.ptp(z)
     section = {k: cells[k][near] for k in ("coords", "volume", "chi_K", "plastic_strain",
                                             "D_per_s")}
-    x, y = section["coords"][:, 0] * 1e3, section["coords"][:, 1] * 1e3
+    scale, unit = length_unit(section["coords"])
+    x, y = section["coords"][:, 0] * scale, section["coords"][:, 1] * scale
     box = plastic_zone_view(x, y, section["plastic_strain"])
     view = box or ((x.min(), x.max()), (y.min(), y.max()))
     # slender views (beams) get a full-width row each, the others share one
@@ -95,7 +96,8 @@ def plot_run(
                   strain_label, onset_strain, load_drops or [])
     _map_panels(fig, fig.add_subplot(grid[1, :] if slender else grid[1, 0]),
                 fig.add_subplot(grid[2, :] if slender else grid[1, 1]), section, box,
-                surface_bands, "section next to z = min z: " if coords.shape[1] == 3 else "")
+                surface_bands, "section next to z = min z: " if coords.shape[1] == 3 else "",
+                (scale, unit))
     fig.suptitle(title)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -142,13 +144,15 @@ def _curve_panels(
 def _map_panels(
     fig: plt.Figure, ax_c: plt.Axes, ax_p: plt.Axes, cells: dict[str, np.ndarray],
     box: tuple[tuple[float, float], tuple[float, float]] | None,
-    surface_bands: tuple[float, np.ndarray] | None, section: str,
+    surface_bands: tuple[float, np.ndarray] | None, section: str, unit: tuple[float, str],
 ) -> None:
-    """χ with the plastic zone framed, and the plastic strain in it with the bands drawn."""
+    """χ with the plastic zone framed, and the plastic strain in it with the bands drawn;
+    lengths in ``unit`` (factor from m, name)."""
     dim = cells["coords"].shape[1]
-    x, y = cells["coords"][:, 0] * 1e3, cells["coords"][:, 1] * 1e3
+    scale, name = unit
+    x, y = cells["coords"][:, 0] * scale, cells["coords"][:, 1] * scale
     plastic, rate = cells["plastic_strain"], cells["D_per_s"]
-    mesh = _centroid_triangulation(x, y, cells["volume"] * 1e3**dim, dim)
+    mesh = _centroid_triangulation(x, y, cells["volume"] * scale**dim, dim)
     art = ax_c.tripcolor(mesh, cells["chi_K"], shading="gouraud", cmap="inferno")
     fig.colorbar(art, ax=ax_c, label="χ (K)", shrink=0.8)
     ax_c.set_title(section + "χ" + (" (white: the plastic zone shown next)" if box else ""),
@@ -169,7 +173,7 @@ def _map_panels(
         drawn.append("cyan dots: the band region D ≥ ½ max D")
     if surface_bands is not None and surface_bands[1].size:
         face, at = surface_bands
-        ax_p.plot(at * 1e3, np.full(at.size, face * 1e3), "^", color="c", ms=7, mec="k",
+        ax_p.plot(at * scale, np.full(at.size, face * scale), "^", color="c", ms=7, mec="k",
                   clip_on=False)
         drawn.append(f"triangles: bands counted on the tensile face ({at.size})")
     if box is not None:
@@ -179,15 +183,15 @@ def _map_panels(
                    + ("\n" + "; ".join(drawn) if drawn else ""), fontsize=9)
     for axm in (ax_c, ax_p):
         axm.set_aspect("equal")
-        axm.set_xlabel("x (mm)")
-        axm.set_ylabel("y (mm)")
+        axm.set_xlabel(f"x ({name})")
+        axm.set_ylabel(f"y ({name})")
 
 
 def _centroid_triangulation(
     x: np.ndarray, y: np.ndarray, size: np.ndarray, dim: int,
 ) -> mtri.Triangulation:
-    """Delaunay triangles between cell centroids (mm), without those spanning more than a few
-    cells (``size``: cell areas or volumes, mm² or mm³): they would bridge a notch or fill
+    """Delaunay triangles between cell centroids, without those spanning more than a few
+    cells (``size``: cell areas or volumes in the same unit): they would bridge a notch or fill
     the convex hull beyond a concave boundary."""
     mesh = mtri.Triangulation(x, y)
     h = (math.factorial(dim) * size) ** (1.0 / dim)
@@ -195,6 +199,16 @@ def _centroid_triangulation(
     edges = np.linalg.norm(corners - np.roll(corners, 1, axis=1), axis=-1)
     mesh.set_mask(edges.max(axis=1) > 3.0 * h[mesh.triangles].max(axis=1))
     return mesh
+
+
+def length_unit(coords: np.ndarray) -> tuple[float, str]:
+    """(factor from m, name) of the length unit a map of the points ``coords`` (n, ≥ 2), m,
+    reads best in: the largest of mm, µm and nm in which the in-plane span is at least 1."""
+    span = float(np.ptp(coords[:, :2], axis=0).max()) if coords.size else 0.0
+    for factor, name in ((1e3, "mm"), (1e6, "µm")):
+        if span * factor >= 1.0:
+            return factor, name
+    return 1e9, "nm"
 
 
 def plastic_zone_view(

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from stz_fem.plots import plastic_zone_view, plot_run
+from stz_fem.plots import length_unit, plastic_zone_view, plot_run
 
 
 def grid_cells(n=60):
@@ -41,3 +41,11 @@ def test_run_plot_is_written(tmp_path):
              load_curve=(strain, curve["mean_stress_Pa"] / 1e9, "strain", "stress (GPa)"),
              onset_strain=0.012, surface_bands=(2e-3, np.array([-1e-4, 1e-4])))
     assert path.stat().st_size > 20_000
+
+
+def test_maps_are_drawn_in_the_unit_of_the_specimen_size():
+    """A 10 mm bar in mm, a 0.3 mm indentation block in µm, a 16 nm slab in nm."""
+    for span, unit in ((10e-3, "mm"), (0.3e-3, "µm"), (16.5e-9, "nm")):
+        coords = np.array([[0.0, 0.0], [span / 2, span]])
+        factor, name = length_unit(coords)
+        assert name == unit and 1.0 <= span * factor < 1000.0
