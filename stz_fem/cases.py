@@ -175,20 +175,24 @@ class Heat(Section):
         """Whether the temperature is a field (not the uniform bath temperature)."""
         return self.mode != "isothermal"
 
-    def check(self, params: MaterialParameters, groups: Iterable[str], specimen: str) -> None:
-        """InputError unless the material has what this mode needs and every boundary group
-        is one of the specimen's facet ``groups``."""
+    def check_material(self, params: MaterialParameters) -> None:
+        """InputError unless the material has what this mode needs (checked with the case,
+        before any mesh is built)."""
         if not self.on:
             return
         params.heating_per_work()  # needs rho and heat_capacity
+        if self.mode == "conducting" and params.conductivity is None:
+            raise InputError("material.conductivity: heat.mode = 'conducting' needs it "
+                             "(W/(m·K); 0 is adiabatic)")
+
+    def check_groups(self, groups: Iterable[str], specimen: str) -> None:
+        """InputError unless every boundary group is one of the specimen's facet ``groups``
+        (known once the mesh is read, for a user's mesh file)."""
         known = list(groups)
         unknown = sorted(set(self.boundary) - set(known))
         if unknown:
             raise InputError(f"heat.boundary.{unknown[0]}: no such facet group of {specimen}; "
                              f"known: {', '.join(known)}")
-        if self.mode == "conducting" and params.conductivity is None:
-            raise InputError("material.conductivity: heat.mode = 'conducting' needs it "
-                             "(W/(m·K); 0 is adiabatic)")
 
     def held(self) -> dict[str, float]:
         """Temperature (K) of each group held at one."""
@@ -211,6 +215,12 @@ class Case(Section):
     output: Output = Field(default_factory=Output)
     solver: Solver = Field(default_factory=Solver)
     heat: Heat | None = None
+
+    @model_validator(mode="after")
+    def _heat_has_its_material(self) -> Case:
+        if self.heat is not None:
+            self.heat.check_material(self.material)
+        return self
 
     def plain(self) -> dict[str, Any]:
         """The case as plain JSON values (summary.json, checkpoints, restart checks). Without

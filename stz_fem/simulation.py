@@ -75,7 +75,7 @@ class Simulation:
         chi0 = chi0_on_mesh(self.case.initial_chi, self.params,
                             mesh.geometry.x[:, : mesh.geometry.dim], comm)
         if self.case.heat is not None:
-            self.case.heat.check(self.params, self.setup.facets, self.case.specimen)
+            self.case.heat.check_groups(self.setup.facets, self.case.specimen)
         self.solver = MechanicsSolver(
             mesh, self.params, chi0, degree=self.case.mesh.degree,
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,

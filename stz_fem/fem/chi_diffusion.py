@@ -30,7 +30,8 @@ from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 
 from stz_fem.fem.constraints import Constraints, Periodicity
-from stz_fem.fem.free_system import FreeSystem, direct_solver
+from stz_fem.fem.free_system import FreeSystem
+from stz_fem.fem.linear import plain_ksp
 from stz_fem.fem.quadrature import QuadratureSpace
 
 
@@ -74,11 +75,11 @@ class ChiDiffusion:
 
         M = fem_petsc.assemble_matrix(mass)
         M.assemble()
-        self.mass_solver = direct_solver(mesh.comm, "stzchimass_")
+        self.mass_solver = plain_ksp(mesh.comm, "direct", "stzchimass_")
         self.mass_solver.setOperators(M.PtAP(constraints.P))
         M.destroy()  # only the reduced mass matrix is kept (by the solver)
         self.system = FreeSystem(constraints, self.lhs)
-        self.solver = direct_solver(mesh.comm, "stzchidiff_")
+        self.solver = plain_ksp(mesh.comm, "direct", "stzchidiff_")
 
     def destroy(self) -> None:
         """Free the PETSc objects (collective)."""

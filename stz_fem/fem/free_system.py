@@ -17,19 +17,6 @@ from petsc4py import PETSc
 from stz_fem.fem.constraints import Constraints
 
 
-def direct_solver(comm, prefix: str) -> PETSc.KSP:
-    """A MUMPS LU solver with its own options prefix."""
-    ksp = PETSc.KSP().create(comm)
-    ksp.setOptionsPrefix(prefix)
-    opts = PETSc.Options()
-    for key, value in (
-        ("ksp_type", "preonly"), ("pc_type", "lu"), ("pc_factor_mat_solver_type", "mumps"),
-    ):
-        opts[prefix + key] = value
-    ksp.setFromOptions()
-    return ksp
-
-
 class FreeSystem:
     """Right-hand side, reduced matrix and solution vectors of one constrained P1 space."""
 

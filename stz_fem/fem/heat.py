@@ -23,7 +23,8 @@ import ufl
 from dolfinx import fem
 
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
-from stz_fem.fem.free_system import FreeSystem, direct_solver
+from stz_fem.fem.free_system import FreeSystem
+from stz_fem.fem.linear import plain_ksp
 from stz_fem.fem.quadrature import QuadratureSpace
 from stz_fem.material import MaterialParameters
 
@@ -103,7 +104,7 @@ class _Conduction:
                             - flux * ufl.inner(ufl.grad(self.T), ufl.grad(w)) * dx)
         self.T_expr = q.expression(self.T)
         self.system = FreeSystem(constraints, self.lhs)
-        self.solver = direct_solver(mesh.comm, "stzheat_")
+        self.solver = plain_ksp(mesh.comm, "direct", "stzheat_")
         self._dt = None
 
     def step(self, source: np.ndarray, dt: float, temperature: np.ndarray) -> None:

@@ -62,10 +62,11 @@ def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, 
     return options
 
 
-def elastic_ksp(comm, linear: str) -> PETSc.KSP:
-    """A KSP of the ``linear`` solver's plain options ("direct" or "iterative"), under a
-    prefix of its own (``MechanicsSolver.elastic_solve``)."""
-    prefix = f"stz_elastic{next(_instances)}_"
+def plain_ksp(comm, linear: str, prefix: str | None = None) -> PETSc.KSP:
+    """A KSP with the ``linear`` solver's plain options ("direct": MUMPS LU, or "iterative")
+    under ``prefix`` (default: a new one of its own): the elastic solves of
+    ``MechanicsSolver.elastic_solve`` and the P1 field solves (χ diffusion, heat)."""
+    prefix = prefix or f"stz_elastic{next(_instances)}_"
     opts = PETSc.Options()
     for key, value in _LINEAR_OPTIONS[linear].items():
         opts[prefix + key] = value

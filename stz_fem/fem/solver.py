@@ -35,8 +35,8 @@ from stz_fem.fem.linear import (
     LINEAR_SOLVERS,
     PreconditionerReuse,
     choose,
-    elastic_ksp,
     linear_options,
+    plain_ksp,
     rigid_body_modes,
 )
 from stz_fem.fem.machine import Machine, MachineCoupling
@@ -406,7 +406,7 @@ class MechanicsSolver:
             nullspace.destroy()
         ksp = self._elastic_ksps.get(linear)
         if ksp is None:
-            ksp = self._elastic_ksps[linear] = elastic_ksp(self.mesh.comm, linear)
+            ksp = self._elastic_ksps[linear] = plain_ksp(self.mesh.comm, linear)
         ksp.setOperators(self.J)
         rhs, x = self.J.createVecs()
         rhs.set(1.0)

@@ -13,6 +13,7 @@ from mpi4py import MPI
 
 from stz_fem.cases import HEAT_ONLY, read_case
 from stz_fem.cli import main
+from stz_fem.errors import InputError
 from stz_fem.fem.heat import HeatField
 from stz_fem.fem.quadrature import QuadratureSpace
 from stz_fem.fem.solver import MechanicsSolver
@@ -140,3 +141,14 @@ def test_bad_heat_input_is_one_line(tmp_path, capsys, overrides, message):
     args = [f"--set={o}" for o in (*COARSE, *overrides)]
     assert main(["run", str(CASE), "--out", str(tmp_path), *args]) == 2
     assert capsys.readouterr().err.strip() == f"stz-fem: error: {message}"
+
+
+@pytest.mark.parametrize("overrides", [
+    ['heat.mode="conducting"'],
+    ['heat.mode="adiabatic"', 'material.preset="cu50zr50"'],
+])
+def test_a_heat_mode_without_its_material_fails_with_the_case(overrides):
+    """The material's thermal parameters are checked when the case is read, before any mesh
+    is built or form compiled."""
+    with pytest.raises(InputError, match=r"^material\.(conductivity|rho)"):
+        load_case(read_case(CASE, overrides))
