@@ -204,3 +204,15 @@ def rigid_body_modes(V: fem.FunctionSpace, constraints: Constraints) -> list[PET
             vec.scale(1.0 / norm)
             modes.append(vec)
     return modes
+
+
+def set_near_nullspace(V: fem.FunctionSpace, constraints: Constraints,
+                       *matrices: PETSc.Mat) -> list[PETSc.Vec]:
+    """Attach ``V``'s rigid-body modes on the free dofs to ``matrices`` as the near nullspace
+    GAMG builds its coarse spaces from; returns the modes (the caller destroys them)."""
+    modes = rigid_body_modes(V, constraints)
+    nullspace = PETSc.NullSpace().create(vectors=modes, comm=V.mesh.comm)
+    for matrix in matrices:
+        matrix.setNearNullSpace(nullspace)
+    nullspace.destroy()
+    return modes

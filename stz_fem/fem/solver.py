@@ -37,7 +37,7 @@ from stz_fem.fem.linear import (
     choose,
     linear_options,
     plain_ksp,
-    rigid_body_modes,
+    set_near_nullspace,
 )
 from stz_fem.fem.machine import Machine, MachineCoupling
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
@@ -179,11 +179,7 @@ class MechanicsSolver:
         self._elastic_ksps: dict[str, PETSc.KSP] = {}
         self._modes: list[PETSc.Vec] = []
         if self.linear_solver == "iterative":
-            self._modes = rigid_body_modes(self.V, self.constraints)
-            nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
-            self.J.setNearNullSpace(nullspace)
-            self._reuse.P.setNearNullSpace(nullspace)
-            nullspace.destroy()
+            self._modes = set_near_nullspace(self.V, self.constraints, self.J, self._reuse.P)
 
     def _elastic_tangent(self) -> None:
         G, K = self.params.G, self.params.K
@@ -400,10 +396,7 @@ class MechanicsSolver:
         self._elastic_tangent()
         self._J(self.snes, self.x, self.J, self.J)
         if linear == "iterative" and not self._modes:
-            self._modes = rigid_body_modes(self.V, self.constraints)
-            nullspace = PETSc.NullSpace().create(vectors=self._modes, comm=self.mesh.comm)
-            self.J.setNearNullSpace(nullspace)
-            nullspace.destroy()
+            self._modes = set_near_nullspace(self.V, self.constraints, self.J)
         ksp = self._elastic_ksps.get(linear)
         if ksp is None:
             ksp = self._elastic_ksps[linear] = plain_ksp(self.mesh.comm, linear)
