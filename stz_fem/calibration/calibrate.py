@@ -13,6 +13,7 @@ import numpy as np
 from stz_fem import material
 from stz_fem.calibration.config import FitConfig, load_config
 from stz_fem.calibration.curves import DataCurve, read_curve
+from stz_fem.calibration.ensembles import replica_groups, replica_mean
 from stz_fem.calibration.fit import (
     FitResult,
     Objective,
@@ -141,15 +142,17 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
 
     Writes ``material.toml`` (loadable by ``stz_fem.material.load`` and ``stz-fem point``),
     ``report.json`` (the returned report) and ``fit.png``, ``residuals.png``,
-    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png`` (with the
-    pressure analysis also ``pressure.png``).
+    ``correlation.png`` and, with ``[[validate]]`` curves, ``validation.png`` (with replicas
+    among them also ``validation_ensembles.png``; with the pressure analysis ``pressure.png``).
 
     Returns:
         The report: ``rms_relative_to_peak`` and ``r2`` over all fitted points, ``parameters``
         (name → value, standard_error in SI units, initial, bounds, log, bootstrap spread and
         whether identified), ``correlation``, ``warnings``, ``curves`` (per curve: path,
         loading, rate, temperature, points, peak, rms_relative_to_peak, r2, peak and flow
-        errors), ``validation`` (the same for every held-out curve), ``minima`` (the best
+        errors), ``validation`` (the same for every held-out curve), ``validation_conditions``
+        (one entry per held-out condition: a lone curve's, or the mean of its replicas with
+        their scatter; ``stz_fem.calibration.ensembles``), ``minima`` (the best
         distinct minima of a global fit), ``analyses`` (Johnson–Samwer and Eyring fits of the
         data, and α, β of the ``[[pressure_curves]]``, when ``[analyses]`` asks for them) and
         optimizer details.
@@ -220,12 +223,39 @@ def _scores(config: FitConfig, fitted: tuple[list[DataCurve], list[np.ndarray]],
     """report.json's ``curves`` and ``validation`` entries and the worst held-out RMS."""
     window = config.analyses.flow_window
     validation = [_curve_entry(c, m, window) for c, m in zip(*held_out, strict=True)]
+    conditions = _condition_entries(held_out, validation, window)
     return {
         "curves": [_curve_entry(c, m, window) for c, m in zip(*fitted, strict=True)],
         "validation": validation,
         "validation_max_rms_relative_to_peak": (
             max(v["rms_relative_to_peak"] for v in validation) if validation else None),
+        "validation_conditions": conditions,
+        "validation_max_rms_relative_to_peak_by_condition": (
+            max(v["rms_relative_to_peak"] for v in conditions) if conditions else None),
     }
+
+
+def _condition_entries(held_out: tuple[list[DataCurve], list[np.ndarray]],
+                       entries: list[dict[str, Any]], window: float) -> list[dict[str, Any]]:
+    """One entry per held-out condition: a lone curve's own entry, or for replicas (same
+    glass, loading, rate, T) the entry of their ensemble mean with the replicas' scatter."""
+    groups = replica_groups(held_out[0])
+    grouped = {k for g in groups for k in g}
+    singles = [{**e, "replicas": 1} for k, e in enumerate(entries) if k not in grouped]
+    ensembles = []
+    for members in groups:
+        ens = replica_mean(*held_out, members)
+        ensembles.append({
+            **_curve_entry(ens.curve, ens.model, window),
+            "path": None,
+            "pe_per_atom_eV": None,
+            "replicas": len(members),
+            "members": [entries[k]["path"] for k in members],
+            "member_rms_relative_to_peak": [entries[k]["rms_relative_to_peak"] for k in members],
+            "replica_scatter_relative_to_peak": ens.scatter,
+            "mean_standard_error_relative_to_peak": ens.standard_error,
+        })
+    return singles + ensembles
 
 
 def _named(result: FitResult, values: np.ndarray) -> dict[str, float]:
@@ -288,4 +318,13 @@ def _write_figures(out: Path, report: dict[str, Any], objective: Objective, ense
         plot_fits(*held_out, out / "validation.png", _bands(objective, ensemble, held_out[0]),
                   label="STZ prediction",
                   scores=[e["rms_relative_to_peak"] for e in report["validation"]])
+    groups = replica_groups(held_out[0])
+    if groups:
+        means = [replica_mean(*held_out, members) for members in groups]
+        plot_fits([e.curve for e in means], [e.model for e in means],
+                  out / "validation_ensembles.png",
+                  [(e.replicas.min(axis=0), e.replicas.max(axis=0)) for e in means],
+                  label="STZ prediction (mean)", band_label="replica range",
+                  scores=[e["rms_relative_to_peak"] for e in report["validation_conditions"]
+                          if e["replicas"] > 1])
     plot_residuals(curves, models, out / "residuals.png")

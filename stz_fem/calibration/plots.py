@@ -31,17 +31,18 @@ def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
 
 def plot_fits(curves: list[DataCurve], models: list[np.ndarray], path: Path,
               bands: list[tuple[np.ndarray, np.ndarray]] | None = None,
-              label: str = "STZ fit", scores: list[float] | None = None) -> None:
-    """Data and model stress (GPa) against strain, one panel per curve; ``bands``: the
-    (low, high) envelope of an ensemble of fits per curve, shaded; ``scores``: RMS relative
-    to the peak per curve, in the titles."""
+              label: str = "STZ fit", scores: list[float] | None = None,
+              band_label: str = "bootstrap band") -> None:
+    """Data and model stress (GPa) against strain, one panel per curve; ``bands``: a (low,
+    high) envelope per curve, shaded (by default of an ensemble of fits); ``scores``: RMS
+    relative to the peak per curve, in the titles."""
     fig, axes = _grid(len(curves))
     for k, (ax, curve, model) in enumerate(zip(axes, curves, models, strict=False)):
         ax.plot(curve.strain, curve.stress / 1e9, ".", ms=2, color="0.5", label="data")
         if bands is not None:
             low, high = bands[k]
             ax.fill_between(curve.strain, low / 1e9, high / 1e9, color="C3", alpha=0.25,
-                            lw=0, label="bootstrap band")
+                            lw=0, label=band_label)
         ax.plot(curve.strain, model / 1e9, "-", color="C3", label=label)
         title = _label(curve)
         if scores is not None:
