@@ -11,6 +11,7 @@ curve cannot beat (docs/model.md §5, "Scoring against replicas").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +22,8 @@ from stz_fem.calibration.curves import DataCurve
 class Ensemble:
     """The mean of replica curves on a common strain grid, and the mean of their models.
 
-    ``curve`` carries the first member's spec, the common strain and the mean stress (Pa);
+    ``curve`` carries the first member's spec (its path a label), the common strain and the
+    mean stress (Pa);
     ``model`` is the mean model stress (Pa) there; ``members`` index the replicas in the list
     they came from; ``scatter`` and ``standard_error`` are relative to the mean curve's peak.
     """
@@ -73,5 +75,7 @@ def replica_mean(curves: list[DataCurve], models: list[np.ndarray], members: tup
     grid = first.strain[(first.strain >= lo) & (first.strain <= hi)]
     replicas = np.array([np.interp(grid, curves[k].strain, curves[k].stress) for k in members])
     predictions = np.array([np.interp(grid, curves[k].strain, models[k]) for k in members])
-    mean = DataCurve(first.spec, grid, replicas.mean(axis=0))
+    # named for figures and messages ("q1e14: mean of 4 replicas"), not a file
+    label = Path(f"{first.spec.glass}: mean of {len(members)} replicas")
+    mean = DataCurve(first.spec.model_copy(update={"path": label}), grid, replicas.mean(axis=0))
     return Ensemble(mean, predictions.mean(axis=0), members, replicas)

@@ -37,6 +37,7 @@ def test_mean_of_noisy_replicas_beats_each_replica_by_root_n():
     models = [TRUTH.copy() for _ in range(n)]
     ens = replica_mean(curves, models, tuple(range(n)))
     peak = ens.curve.peak
+    assert ens.curve.spec.path.name == "q1e14: mean of 8 replicas"  # its figure title
     assert ens.scatter == pytest.approx(sigma / peak, rel=0.05)
     assert ens.standard_error == pytest.approx(sigma / peak / np.sqrt(n), rel=0.05)
     rms_mean = np.sqrt(np.mean((ens.model - ens.curve.stress) ** 2)) / peak
