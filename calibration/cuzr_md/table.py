@@ -1,5 +1,6 @@
 """Markdown tables of calibrations' report.json files: every validation (and training) curve's
-RMS relative to its MD peak, peak and flow-stress errors, and the model-selection numbers.
+RMS relative to its MD peak, peak and flow-stress errors, every held-out condition's (replicas
+scored by their mean, with their scatter), and the model-selection numbers.
 
     .venv/bin/python calibration/cuzr_md/table.py DIR [DIR ...]
 
@@ -9,6 +10,7 @@ DIR is a ``stz-fem calibrate`` output folder; the tables go to stdout (REPORT.md
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +27,25 @@ def curve_rows(report: dict) -> list[str]:
             rows.append(f"| {label} | {_tag(e)} | {100 * e['rms_relative_to_peak']:.1f} % | "
                         f"{100 * e['peak_error_relative']:+.1f} % | "
                         f"{100 * e['flow_error_relative']:+.1f} % |")
+    return rows
+
+
+def condition_rows(report: dict) -> list[str]:
+    """One row per held-out condition (``validation_conditions``): a lone curve, or the mean of
+    its replicas with their scatter and each member's own RMS."""
+    rows = ["| condition | samples | RMS / MD peak | peak error | flow-stress error | "
+            "replica scatter | members' RMS |", "|---|---|---|---|---|---|---|"]
+    for e in report.get("validation_conditions", []):
+        n = e["replicas"]
+        # a condition's name: its first sample's tag without the melt or velocity seed
+        name = _tag(e) if n == 1 else re.sub(r"_(seed|v)\d+", "", _tag({"path": e["members"][0]}))
+        scatter = f"{100 * e['replica_scatter_relative_to_peak']:.1f} %" if n > 1 else ""
+        members = (", ".join(f"{100 * m:.1f}" for m in e["member_rms_relative_to_peak"]) + " %"
+                   if n > 1 else "")
+        rms = 100 * e["rms_relative_to_peak"]
+        rms_text = f"**{rms:.1f} %**" if rms > 10 else f"{rms:.1f} %"
+        rows.append(f"| {name} | {n} | {rms_text} | {100 * e['peak_error_relative']:+.1f} % | "
+                    f"{100 * e['flow_error_relative']:+.1f} % | {scatter} | {members} |")
     return rows
 
 
@@ -48,6 +69,8 @@ def main(argv: list[str]) -> None:
     for d, report in reports.items():
         print(f"\n{Path(d).name}:\n")
         print("\n".join(curve_rows(report)))
+        if report.get("validation_conditions"):
+            print("\n" + "\n".join(condition_rows(report)))
 
 
 if __name__ == "__main__":
