@@ -127,6 +127,21 @@ def _calibrate(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'material.toml'}, {out / 'report.json'} and plots in {out}")
 
 
+def _calibrate_fields(args: argparse.Namespace) -> None:
+    from stz_fem.calibration.field_fit import calibrate_fields
+
+    out = Path(args.out)
+    report = calibrate_fields(args.config, out, log=lambda line: print(line, flush=True))
+    best = report["best"]
+    print(f"best of {report['evaluations']} cells: J = {best['objective']:.4g}, stress RMS "
+          f"{100 * best['stress_rms_relative_to_peak']:.2f} % of the MD peak")
+    for name, value in best["values"].items():
+        print(f"  {name} = {value:.6g}")
+    if "pe_u0" in best:
+        print(f"  pe_u0 = {best['pe_u0']:.6g} (from chi0 and pe_beta)")
+    print(f"wrote {out / 'material.toml'}, {out / 'report.json'} and {out / 'convergence.png'}")
+
+
 def _bands(args: argparse.Namespace) -> None:
     import json
 
@@ -215,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_point(sub)
     _add_run(sub)
     _add_calibrate(sub)
+    _add_calibrate_fields(sub)
     _add_mesh(sub)
     _add_bands(sub)
     _add_plot(sub)
@@ -276,6 +292,15 @@ def _add_calibrate(sub) -> None:
     cal.add_argument("config", help="calibration TOML (see calibration/cuzr/config.toml)")
     cal.add_argument("--out", required=True, help="output directory")
     cal.set_defaults(func=_calibrate)
+
+
+def _add_calibrate_fields(sub) -> None:
+    cal = sub.add_parser("calibrate-fields",
+                         help="fit parameters and the PE→χ map to MD strain maps and stress "
+                              "curve by FE cells (GP surrogate)")
+    cal.add_argument("config", help="field calibration TOML (see calibration/cuzr/fields.toml)")
+    cal.add_argument("--out", required=True, help="output directory")
+    cal.set_defaults(func=_calibrate_fields)
 
 
 def _add_mesh(sub) -> None:
