@@ -172,7 +172,7 @@ class CellEvaluation:
             if params.pe_u0 is not None:
                 record["pe_u0"] = params.pe_u0
             record |= self._run(params, out)
-        except Exception as err:  # noqa: BLE001  a trial point must never stop the search
+        except Exception as err:
             record["status"] = f"failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
             if type(err).__name__ not in ("InputError", "StepFailure", "RunError"):
                 record["traceback"] = traceback.format_exc(limit=3)[-600:]

@@ -61,8 +61,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, \
-    field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from stz_fem.calibration.config import FREE_NAMES, FreeParameter, _base_material, _free_tables
 from stz_fem.errors import InputError, key_error, read_toml, validation_error

@@ -78,8 +78,9 @@ class _Evaluator:
             self.records.append(record)
             finite = [r["objective"] for r in self.records if np.isfinite(r["objective"])]
             best = min(finite) if finite else float("nan")
-            self.log(f"[{len(self.records):3d}/{self.budget} {(time.monotonic() - self.start)/60:5.1f}"
-                     f" min, {record['wall_time_s']:4.0f} s] {_short(record)}; best J {best:.4g}")
+            minutes = (time.monotonic() - self.start) / 60
+            self.log(f"[{len(self.records):3d}/{self.budget} {minutes:5.1f} min, "
+                     f"{record['wall_time_s']:4.0f} s] {_short(record)}; best J {best:.4g}")
             j = record["objective"]
             out.append(math.log(j) if np.isfinite(j) and j > 0 else float("nan"))
         return out
