@@ -179,57 +179,14 @@ def _plot(args: argparse.Namespace) -> None:
 def _compare_md(args: argparse.Namespace) -> None:
     import json
 
-    from stz_fem.atomistic.grid_fields import read_grid_fields
-    from stz_fem.atomistic.table import Table
-    from stz_fem.calibration import md_comparison, md_frames
-    from stz_fem.calibration.plots import plot_md_comparison
-    from stz_fem.material_point import read_curve
+    from stz_fem.calibration.compare_md import compare_md
 
-    grid = read_grid_fields(args.fields)
-    material_file = _ran_material(args.run, args.material_file)
-    fields = md_comparison.compare_fields(args.run, grid, args.key, args.frame, args.fe_key)
-    result = {k: v for k, v in fields.items() if k not in ("md", "fe_on_grid")}
-    fe = read_curve(Path(args.run) / "curve.csv")
-    fe_curve = (fe["nominal_strain"], fe["mean_stress_Pa"])
-    md_curve = None
-    if args.curve:
-        if not Path(args.curve).is_file():
-            raise InputError(f"--curve {args.curve}: no such file")
-        table = Table(args.curve, read_curve(args.curve))
-        md_curve = (table[args.strain_column], table[args.stress_column])
-        result.update(md_comparison.compare_curves(args.run, *md_curve))
-        result["stress_rms_uncertainty"] = md_frames.stress_figure(*fe_curve, *md_curve)[
-            "uncertainty"]
-    maps = grid.field(args.key)
-    count = len(maps)
-    frame = args.frame % count
-    listed = sorted({frame, *(k % count for k in args.more_frames)})
-    fitted = {k % count for k in args.fitted_frames}
-    result["frames"] = []
-    for k in listed:
-        one = fields if k == frame else md_comparison.compare_fields(
-            args.run, grid, args.key, k, args.fe_key)
-        neighbours = [maps[j] for j in (k, k - 1, k + 1) if 0 <= j < count]
-        figures = md_frames.frame_figures(one["fe_on_grid"], neighbours, grid.y_m,
-                                          grid.period_m[1])
-        entry = {"md_frame": k, "md_nominal_strain": one["md_nominal_strain"],
-                 "fe_nominal_strain": one["fe_nominal_strain"],
-                 "fitted": k in fitted if args.fitted_frames else None} | figures
-        result["frames"].append(entry)
-        if k == frame:
-            result["uncertainty"] = figures["uncertainty"]
-    result["uncertainty_method"] = (
-        "largest change of each figure over band levels 0.4/0.5/0.6 of the profile's range, "
-        "the MD grid or its 2x2 block means, and MD frames k-1, k, k+1; stress RMS: raw MD "
-        f"curve vs its {md_frames.SMOOTH}-sample running mean (stz_fem/calibration/md_frames.py)")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    result.update(run=str(args.run), material_file=material_file, md_fields=str(args.fields),
-                  md_key=args.key, fe_key=args.fe_key, md_curve=args.curve,
-                  fitted_frames=sorted(fitted) if args.fitted_frames else None)
-    (out / "comparison.json").write_text(json.dumps(result, indent=2))
-    plot_md_comparison(fields, grid.period_m, md_curve, fe_curve, args.key,
-                       out / "comparison.png")
+    result = compare_md(
+        args.run, args.fields, args.frame, out, key=args.key, fe_key=args.fe_key,
+        more_frames=args.more_frames, fitted_frames=args.fitted_frames,
+        material_file=args.material_file, curve=args.curve,
+        strain_column=args.strain_column, stress_column=args.stress_column)
     print(json.dumps({k: v for k, v in result.items() if isinstance(v, float)}, indent=2))
     for entry in result["frames"]:
         v, u = entry["value"], entry["uncertainty"]
@@ -240,24 +197,6 @@ def _compare_md(args: argparse.Namespace) -> None:
               f"({100 * v['fwhm_relative_error']:+.0f} ± {100 * u['fwhm_relative_error']:.0f} %)"
               f", r {v['correlation']:.3f} ± {u['correlation']:.3f}")
     print(f"wrote {out / 'comparison.json'} and {out / 'comparison.png'}")
-
-
-def _ran_material(run: str, material_file: str | None) -> str | None:
-    """``material_file`` after checking that the run's material is the file's (its summary
-    records the parameters, not the file)."""
-    if material_file is None:
-        return None
-    from stz_fem.material import load
-    from stz_fem.results import read_summary
-
-    ran = read_summary(run)["case"]["material"]
-    given = load(material_file)
-    differ = [k for k, v in ran.items() if isinstance(v, float) and not math.isclose(
-        v, getattr(given, k), rel_tol=1e-9, abs_tol=1e-300)]
-    if differ:
-        raise InputError(f"--material-file {material_file}: the run's material differs in "
-                         f"{', '.join(differ)}")
-    return str(material_file)
 
 
 def _fmt(value) -> str:
