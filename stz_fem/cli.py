@@ -127,6 +127,21 @@ def _calibrate(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'material.toml'}, {out / 'report.json'} and plots in {out}")
 
 
+def _calibrate_fields(args: argparse.Namespace) -> None:
+    from stz_fem.calibration.field_fit import calibrate_fields
+
+    out = Path(args.out)
+    report = calibrate_fields(args.config, out, log=lambda line: print(line, flush=True))
+    best = report["best"]
+    print(f"best of {report['evaluations']} cells: J = {best['objective']:.4g}, stress RMS "
+          f"{100 * best['stress_rms_relative_to_peak']:.2f} % of the MD peak")
+    for name, value in best["values"].items():
+        print(f"  {name} = {value:.6g}")
+    if "pe_u0" in best:
+        print(f"  pe_u0 = {best['pe_u0']:.6g} (from chi0 and pe_beta)")
+    print(f"wrote {out / 'material.toml'}, {out / 'report.json'} and {out / 'convergence.png'}")
+
+
 def _bands(args: argparse.Namespace) -> None:
     import json
 
@@ -164,32 +179,23 @@ def _plot(args: argparse.Namespace) -> None:
 def _compare_md(args: argparse.Namespace) -> None:
     import json
 
-    from stz_fem.atomistic.grid_fields import read_grid_fields
-    from stz_fem.atomistic.table import Table
-    from stz_fem.calibration import md_comparison
-    from stz_fem.calibration.plots import plot_md_comparison
-    from stz_fem.material_point import read_curve
+    from stz_fem.calibration.compare_md import compare_md
 
-    grid = read_grid_fields(args.fields)
-    fields = md_comparison.compare_fields(args.run, grid, args.key, args.frame, args.fe_key)
-    result = {k: v for k, v in fields.items() if k not in ("md", "fe_on_grid")}
-    fe = read_curve(Path(args.run) / "curve.csv")
-    fe_curve = (fe["nominal_strain"], fe["mean_stress_Pa"])
-    md_curve = None
-    if args.curve:
-        if not Path(args.curve).is_file():
-            raise InputError(f"--curve {args.curve}: no such file")
-        table = Table(args.curve, read_curve(args.curve))
-        md_curve = (table[args.strain_column], table[args.stress_column])
-        result.update(md_comparison.compare_curves(args.run, *md_curve))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    result.update(run=str(args.run), md_fields=str(args.fields), md_key=args.key,
-                  fe_key=args.fe_key, md_curve=args.curve)
-    (out / "comparison.json").write_text(json.dumps(result, indent=2))
-    plot_md_comparison(fields, grid.period_m, md_curve, fe_curve, args.key,
-                       out / "comparison.png")
+    result = compare_md(
+        args.run, args.fields, args.frame, out, key=args.key, fe_key=args.fe_key,
+        more_frames=args.more_frames, fitted_frames=args.fitted_frames,
+        material_file=args.material_file, curve=args.curve,
+        strain_column=args.strain_column, stress_column=args.stress_column)
     print(json.dumps({k: v for k, v in result.items() if isinstance(v, float)}, indent=2))
+    for entry in result["frames"]:
+        v, u = entry["value"], entry["uncertainty"]
+        tag = {True: "fitted", False: "held out", None: ""}[entry["fitted"]]
+        print(f"frame {entry['md_frame']:3d} (γ {entry['md_nominal_strain']:.3f}) {tag:8s}: "
+              f"centre error {1e9 * v['centre_error_m']:.2f} ± {1e9 * u['centre_error_m']:.2f}"
+              f" nm, FWHM {1e9 * v['fe_fwhm_m']:.1f} vs MD {1e9 * v['md_fwhm_m']:.1f} nm "
+              f"({100 * v['fwhm_relative_error']:+.0f} ± {100 * u['fwhm_relative_error']:.0f} %)"
+              f", r {v['correlation']:.3f} ± {u['correlation']:.3f}")
     print(f"wrote {out / 'comparison.json'} and {out / 'comparison.png'}")
 
 
@@ -215,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_point(sub)
     _add_run(sub)
     _add_calibrate(sub)
+    _add_calibrate_fields(sub)
     _add_mesh(sub)
     _add_bands(sub)
     _add_plot(sub)
@@ -278,6 +285,15 @@ def _add_calibrate(sub) -> None:
     cal.set_defaults(func=_calibrate)
 
 
+def _add_calibrate_fields(sub) -> None:
+    cal = sub.add_parser("calibrate-fields",
+                         help="fit parameters and the PE→χ map to MD strain maps and stress "
+                              "curve by FE cells (GP surrogate)")
+    cal.add_argument("config", help="field calibration TOML (see calibration/cuzr/fields.toml)")
+    cal.add_argument("--out", required=True, help="output directory")
+    cal.set_defaults(func=_calibrate_fields)
+
+
 def _add_mesh(sub) -> None:
     mesh = sub.add_parser("mesh", help="build (and cache) only the mesh of a case")
     mesh.add_argument("case", help="case TOML file")
@@ -306,6 +322,13 @@ def _add_compare_md(sub) -> None:
     compare.add_argument("--fields", required=True,
                          help=".npz grid: x_m, y_m, nominal_shear_strain, [frame, y, x] fields")
     compare.add_argument("--frame", type=int, default=-1, help="MD frame (default last)")
+    compare.add_argument("--more-frames", type=int, nargs="*", default=[], metavar="K",
+                         help="further MD frames compared (comparison.json → frames)")
+    compare.add_argument("--fitted-frames", type=int, nargs="*", default=[], metavar="K",
+                         help="MD frames a calibration fitted (the others are marked held out)")
+    compare.add_argument("--material-file",
+                         help="the material file the run used (checked against the run's "
+                              "parameters; recorded as material_file)")
     compare.add_argument("--key", default="shear_strain", help="MD field (default shear_strain)")
     compare.add_argument("--fe-key", default="shear_strain",
                          help="FE cell field to compare (default shear_strain, total γ_xy)")

@@ -87,19 +87,39 @@ def test_band_through_a_bump_matches_a_gridded_band(tmp_path):
     assert main(["run", str(case), "--out", str(tmp_path / "run"), "--quiet"]) == 0
     n = 16
     centres = (np.arange(n) + 0.5) * H / n
-    band = 0.15 * np.exp(-0.5 * ((centres - 0.3 * H) / (0.05 * H)) ** 2)
-    strains = np.array([0.0, 0.15])
+    band = np.exp(-0.5 * ((centres - 0.3 * H) / (0.05 * H)) ** 2)[:, None] * np.ones((1, n))
+    strains = np.array([0.0, 0.1, 0.15])
     np.savez(tmp_path / "md.npz", x_m=centres, y_m=centres, nominal_shear_strain=strains,
-             shear_strain=np.stack([np.zeros((n, n)), band[:, None] * np.ones((1, n))]))
+             shear_strain=np.stack([np.zeros((n, n)), 0.1 * band, 0.15 * band]))
     out = tmp_path / "cmp"
     assert main(["compare-md", str(tmp_path / "run"), "--fields", str(tmp_path / "md.npz"),
-                 "--frame", "1", "--out", str(out)]) == 0
+                 "--frame", "2", "--out", str(out)]) == 0
     result = json.loads((out / "comparison.json").read_text())
     assert result["fe_nominal_strain"] == pytest.approx(0.15, rel=1e-6)
     assert result["md_band_centre_m"] == pytest.approx(0.3 * H, abs=0.05 * H / n)
     assert abs(result["band_centre_m"] - 0.3 * H) < H / n
     assert result["strain_correlation"] > 0.5
     assert (out / "comparison.png").is_file()
+    assert result["material_file"] is None and len(result["frames"]) == 1
+
+    # more frames, which were fitted, and the material file the run used (checked)
+    from stz_fem.material import from_mapping, save
+
+    ran = json.loads((tmp_path / "run" / "summary.json").read_text())["case"]["material"]
+    save(from_mapping(ran), tmp_path / "material.toml")
+    assert main(["compare-md", str(tmp_path / "run"), "--fields", str(tmp_path / "md.npz"),
+                 "--frame", "2", "--more-frames", "1", "--fitted-frames", "2",
+                 "--material-file", str(tmp_path / "material.toml"), "--out", str(out)]) == 0
+    result = json.loads((out / "comparison.json").read_text())
+    assert result["material_file"] == str(tmp_path / "material.toml")
+    assert [(f["md_frame"], f["fitted"]) for f in result["frames"]] == [(1, False), (2, True)]
+    last = result["frames"][1]
+    assert last["value"]["correlation"] == pytest.approx(result["strain_correlation"])
+    assert set(last["uncertainty"]) == set(last["value"]) == set(result["uncertainty"])
+    assert all(u >= 0.0 for u in last["uncertainty"].values())
+    save(from_mapping({**ran, "s_y": 2.0 * ran["s_y"]}), tmp_path / "other.toml")
+    assert main(["compare-md", str(tmp_path / "run"), "--fields", str(tmp_path / "md.npz"),
+                 "--material-file", str(tmp_path / "other.toml"), "--out", str(out)]) == 2
 
 
 def test_calibrated_material_runs_in_a_case(tmp_path):
