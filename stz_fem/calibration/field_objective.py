@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from stz_fem.atomistic.grid_band import band_across_y
-from stz_fem.calibration.md_comparison import pearson
+from stz_fem.calibration.md_comparison import cells_on_grid, pearson
 from stz_fem.material.parameters import K_B_EV
 
 PARTS = ("centre", "width", "correlation", "stress")
@@ -37,23 +37,13 @@ def sample_on_grid(coords: np.ndarray, volume: np.ndarray, values: np.ndarray, x
     centroid (an FE mesh coarser than the grid) takes the value of the nearest centroid."""
     from scipy.spatial import cKDTree
 
-    dx, dy = x[1] - x[0], y[1] - y[0]
-    ix = np.floor((coords[:, 0] - (x[0] - dx / 2)) / dx).astype(int)
-    iy = np.floor((coords[:, 1] - (y[0] - dy / 2)) / dy).astype(int)
-    inside = (ix >= 0) & (ix < len(x)) & (iy >= 0) & (iy < len(y))
-    shape = (len(y), len(x))
-    flat = np.ravel_multi_index((iy[inside], ix[inside]), shape)
-    size = int(np.prod(shape))
-    weight = np.bincount(flat, volume[inside], minlength=size)
-    total = np.bincount(flat, volume[inside] * values[inside], minlength=size)
-    out = np.empty(size)
-    full = weight > 0.0
-    out[full] = total[full] / weight[full]
-    if not full.all():
+    out = cells_on_grid(coords, volume, values, x, y, holes=True)
+    empty = np.isnan(out)
+    if empty.any():
         gx, gy = np.meshgrid(x, y)
-        centres = np.column_stack([gx.ravel(), gy.ravel()])[~full]
-        out[~full] = values[cKDTree(coords[:, :2]).query(centres)[1]]
-    return out.reshape(shape)
+        centres = np.column_stack([gx[empty], gy[empty]])
+        out[empty] = values[cKDTree(coords[:, :2]).query(centres)[1]]
+    return out
 
 
 def map_u0(energy: np.ndarray, beta: float, chi_mean: float, T_Z: float, T: float,
