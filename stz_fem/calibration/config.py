@@ -157,6 +157,21 @@ class FreeParameter(BaseModel):
         return self.bounds[1]
 
 
+def config_file(value: Any, info: ValidationInfo) -> Any:
+    """A file named in a configuration, resolved against the configuration's folder (the
+    validation context's ``root``); the file must exist."""
+    root = (info.context or {}).get("root")
+    if root is None:
+        return value
+    if not isinstance(value, str) or not value:
+        raise ValueError("must be a non-empty string (a file, relative to the config)")
+    # normpath, not resolve: keep a relative config's paths relative (and readable)
+    path = Path(os.path.normpath(root / value))
+    if not path.is_file():
+        raise ValueError(f"no such file ({path})")
+    return path
+
+
 class CurveSpec(BaseModel):
     """One stress–strain curve to fit (``[[curves]]``; see the module docstring for the keys).
 
@@ -190,20 +205,7 @@ class CurveSpec(BaseModel):
     _window_pair = field_validator("window", mode="before")(_two)
     _window_ordered = field_validator("window")(_ordered)
 
-    @field_validator("path", mode="before")
-    @classmethod
-    def _resolve(cls, value: Any, info: ValidationInfo) -> Any:
-        """Resolve a configuration's path against its directory; the file must exist."""
-        root = (info.context or {}).get("root")
-        if root is None:
-            return value
-        if not isinstance(value, str) or not value:
-            raise ValueError("must be a non-empty string (a CSV file, relative to the config)")
-        # normpath, not resolve: keep a relative config's paths relative (and readable)
-        path = Path(os.path.normpath(root / value))
-        if not path.is_file():
-            raise ValueError(f"no such file ({path})")
-        return path
+    _resolve = field_validator("path", mode="before")(config_file)
 
     @field_validator("strain_scale", "stress_scale")
     @classmethod
@@ -283,13 +285,29 @@ class Uncertainty(BaseModel):
         "as not identified")
 
 
-class FitConfig(BaseModel):
-    """A parsed calibration configuration (``load_config``)."""
+class FreeParametersConfig(BaseModel):
+    """What every fitting configuration has: the base material and its ``[free.<name>]``
+    parameters, each start a valid material."""
 
     model_config = _STRICT
 
     base: MaterialParameters = Field(alias="material")
     free_table: dict[str, FreeParameter] = Field(alias="free")
+
+    @model_validator(mode="after")
+    def _starts_are_materials(self) -> FreeParametersConfig:
+        for p in self.free:
+            self.base.replace(**{p.name: p.initial})  # InputError if not a valid material
+        return self
+
+    @property
+    def free(self) -> tuple[FreeParameter, ...]:
+        return tuple(self.free_table.values())
+
+
+class FitConfig(FreeParametersConfig):
+    """A parsed calibration configuration (``load_config``)."""
+
     fit: FitSettings = FitSettings()
     analyses: Analyses = Analyses()
     uncertainty: Uncertainty = Uncertainty()
@@ -326,16 +344,6 @@ class FitConfig(BaseModel):
             raise key_error("analyses.pressure", "needs [[pressure_curves]] (simple shear "
                             "under held pressures, with pressure and volume columns)", True)
         return self
-
-    @model_validator(mode="after")
-    def _starts_are_materials(self) -> FitConfig:
-        for p in self.free:
-            self.base.replace(**{p.name: p.initial})  # InputError if not a valid material
-        return self
-
-    @property
-    def free(self) -> tuple[FreeParameter, ...]:
-        return tuple(self.free_table.values())
 
     @property
     def limits(self) -> StepLimits:

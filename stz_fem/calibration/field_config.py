@@ -57,7 +57,6 @@ it and β (``field_objective.map_u0``), so ``pe_u0`` itself is never free.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,9 +70,14 @@ from pydantic import (
     model_validator,
 )
 
-from stz_fem.calibration.config import FREE_NAMES, FreeParameter, _base_material, _free_tables
+from stz_fem.calibration.config import (
+    FREE_NAMES,
+    FreeParametersConfig,
+    _base_material,
+    _free_tables,
+    config_file,
+)
 from stz_fem.errors import InputError, key_error, read_toml, validation_error
-from stz_fem.material import MaterialParameters
 
 Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0.0)]
 NonNegative = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0)]
@@ -82,19 +86,6 @@ Name = Annotated[str, Field(strict=True, min_length=1)]
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 FIELD_FREE_NAMES = tuple(n for n in FREE_NAMES if n != "pe_u0")
 """Free in a field fit: every fittable material parameter but pe_u0 (set by chi0, pe_beta)."""
-
-
-def _file(value: Any, info: ValidationInfo) -> Any:
-    """A path relative to the configuration's folder; the file must exist."""
-    root = (info.context or {}).get("root")
-    if root is None:
-        return value
-    if not isinstance(value, str) or not value:
-        raise ValueError("must be a non-empty string (a file, relative to the config)")
-    path = Path(os.path.normpath(root / value))
-    if not path.is_file():
-        raise ValueError(f"no such file ({path})")
-    return path
 
 
 class DataSection(BaseModel):
@@ -112,7 +103,7 @@ class DataSection(BaseModel):
     frames: tuple[Annotated[int, Field(strict=True, ge=1)], ...] = Field(
         min_length=1, description="MD frames whose strain maps are fitted")
 
-    _paths = field_validator("fields", "curve", mode="before")(_file)
+    _paths = field_validator("fields", "curve", mode="before")(config_file)
 
     @field_validator("frames")
     @classmethod
@@ -179,13 +170,9 @@ class SearchSection(BaseModel):
         return self
 
 
-class FieldFitConfig(BaseModel):
+class FieldFitConfig(FreeParametersConfig):
     """A parsed field-calibration configuration (``load_field_config``)."""
 
-    model_config = _STRICT
-
-    base: MaterialParameters = Field(alias="material")
-    free_table: dict[str, FreeParameter] = Field(alias="free")
     data: DataSection
     cell: CellSection = CellSection()
     objective: ObjectiveSection = ObjectiveSection()
@@ -212,13 +199,7 @@ class FieldFitConfig(BaseModel):
         if "pe_beta" in self.free_table and self.base.pe_beta is None:
             raise key_error("free.pe_beta", "needs a PE→χ map to start from: pe_beta (1/eV) "
                             "and pe_u0 (eV) in [material]")
-        for p in self.free:
-            self.base.replace(**{p.name: p.initial})  # InputError if not a valid material
         return self
-
-    @property
-    def free(self) -> tuple[FreeParameter, ...]:
-        return tuple(self.free_table.values())
 
     @property
     def uses_map(self) -> bool:

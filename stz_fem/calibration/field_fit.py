@@ -180,25 +180,30 @@ def calibrate_fields(config_path: str | Path, out_dir: str | Path,
     md = read_md(config)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    logfile = (out / "progress.log").open("w")
+    with (out / "progress.log").open("w") as logfile:
+        def both(line: str) -> None:
+            log(line)
+            logfile.write(line + "\n")
+            logfile.flush()
 
-    def both(line: str) -> None:
-        log(line)
-        logfile.write(line + "\n")
-        logfile.flush()
+        return _search(config, config_path, md, out, both)
 
+
+def _search(config: FieldFitConfig, config_path: Path, md: MDData, out: Path,
+            log: Callable[[str], None]) -> dict[str, Any]:
+    """The search of ``calibrate_fields``, logging to ``log``; writes the outputs."""
     s = config.search
     lower, upper = search_box(config)
-    both(f"calibrate-fields {config_path}: {len(config.free)} free "
-         f"({', '.join(p.name for p in config.free)}), frames {list(md.frames)} fitted, "
-         f"{s.design} Sobol + EI batches of {s.workers} to {s.evaluations} cells "
-         f"(h = {config.cell.mesh_size:g} m) in {s.workers} processes")
+    log(f"calibrate-fields {config_path}: {len(config.free)} free "
+        f"({', '.join(p.name for p in config.free)}), frames {list(md.frames)} fitted, "
+        f"{s.design} Sobol + EI batches of {s.workers} to {s.evaluations} cells "
+        f"(h = {config.cell.mesh_size:g} m) in {s.workers} processes")
     start = time.monotonic()
     pool = None
     if s.workers > 1:
         pool = ProcessPoolExecutor(max_workers=s.workers,
                                    mp_context=multiprocessing.get_context("spawn"))
-    evaluator = _Evaluator(config, md, pool, both, s.evaluations)
+    evaluator = _Evaluator(config, md, pool, log, s.evaluations)
     try:
         def on_batch(search: bayes.Search) -> None:
             _report(config, config_path, out, search, evaluator.records, md,
@@ -212,17 +217,14 @@ def calibrate_fields(config_path: str | Path, out_dir: str | Path,
             pool.shutdown()
     records = evaluator.records
     if search.best < 0:
-        logfile.close()
         from stz_fem.errors import RunError
         raise RunError(f"calibrate-fields: all {len(records)} cells failed; first: "
                        f"{records[0]['status'] if records else 'none'}")
     best_values = np.array([records[search.best]["values"][p.name] for p in config.free])
-    fitted = material_of(config, md, best_values)
-    material.save(fitted, out / "material.toml")
+    material.save(material_of(config, md, best_values), out / "material.toml")
     report = _report(config, config_path, out, search, records, md, time.monotonic() - start)
     plot_convergence(records, out / "convergence.png")
-    both(f"done: {len(records)} cells ({report['failed']} failed) in "
-         f"{report['wall_time_s'] / 60:.1f} min, stopped at {report['stopped']}; best "
-         f"#{search.best + 1}: {_short(records[search.best])}")
-    logfile.close()
+    log(f"done: {len(records)} cells ({report['failed']} failed) in "
+        f"{report['wall_time_s'] / 60:.1f} min, stopped at {report['stopped']}; best "
+        f"#{search.best + 1}: {_short(records[search.best])}")
     return report

@@ -58,6 +58,22 @@ def periodic_distance(a: float, b: float, period: float) -> float:
     return float(abs((a - b + period / 2) % period - period / 2))
 
 
+def measures(fe: np.ndarray, md: np.ndarray, y: np.ndarray, period: float,
+             level: float = 0.5) -> dict[str, float]:
+    """Band figures of one FE map against one MD map, both [y, x] on cell centres ``y`` (m):
+    centres and FWHMs (``grid_band.band_across_y`` at ``level``, m), the periodic centre
+    error (m), the signed relative FWHM error and the maps' Pearson r."""
+    f = band_across_y(fe, y, period, level)
+    m = band_across_y(md, y, period, level)
+    return {
+        "fe_centre_m": f.centre, "md_centre_m": m.centre,
+        "centre_error_m": periodic_distance(f.centre, m.centre, period),
+        "fe_fwhm_m": f.width, "md_fwhm_m": m.width,
+        "fwhm_relative_error": f.width / m.width - 1.0,
+        "correlation": pearson(fe, md) if np.std(fe) > 0.0 else 0.0,
+    }
+
+
 @dataclass(frozen=True)
 class FrameScore:
     """One frame: FE and MD band centre and FWHM (m) and the maps' Pearson r."""
@@ -77,19 +93,15 @@ class FrameScore:
 
 def score_frame(frame: int, fe: np.ndarray, md: np.ndarray, y: np.ndarray, period: float
                 ) -> FrameScore:
-    """Band measures (``grid_band.band_across_y``) and correlation of an FE map against the MD
-    map of the same frame, both [y, x] on the MD grid (cell centres ``y``, period in m)."""
-    fe_band = band_across_y(fe, y, period)
-    md_band = band_across_y(md, y, period)
-    centre = periodic_distance(fe_band.centre, md_band.centre, period)
-    width = abs(fe_band.width - md_band.width) / md_band.width
-    r = pearson(fe, md) if np.std(fe) > 0.0 else 0.0
-    if not np.isfinite(centre):
-        centre = period / 2
-    if not np.isfinite(width):
-        width = 1.0
-    return FrameScore(frame, fe_band.centre, md_band.centre, fe_band.width, md_band.width,
-                      r if np.isfinite(r) else 0.0, centre, width)
+    """``measures`` of an FE map against the MD map of the same frame, as the objective uses
+    them: |relative FWHM error|, and a band that cannot be measured (no maximum, e.g. a
+    uniform field) scored as the worst case (centre half a period off, width 100 % off, r 0)."""
+    m = measures(fe, md, y, period)
+    centre, width, r = m["centre_error_m"], abs(m["fwhm_relative_error"]), m["correlation"]
+    return FrameScore(frame, m["fe_centre_m"], m["md_centre_m"], m["fe_fwhm_m"], m["md_fwhm_m"],
+                      r if np.isfinite(r) else 0.0,
+                      centre if np.isfinite(centre) else period / 2,
+                      width if np.isfinite(width) else 1.0)
 
 
 def stress_rms(fe_strain: np.ndarray, fe_stress: np.ndarray, md_strain: np.ndarray,

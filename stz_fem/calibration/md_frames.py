@@ -5,7 +5,7 @@ strain maps; lengths in m) is computed in a standard way (half maximum above the
 minimum of the x-averaged profile, the MD grid, MD frame k) and in variants:
 
 - the level that defines the band: 0.4, 0.5 or 0.6 of the way from the profile's minimum to
-  its maximum (``LEVELS``);
+  its maximum (``LEVELS``, ``grid_band.band_across_y``);
 - the grid: the MD grid, or its 2 × 2 block means (twice the cell size);
 - the MD frame: k, or its neighbours k ± 1 (0.005 apart in strain in the Kontolati data: the
   MD maps' thermal noise).
@@ -21,25 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from stz_fem.atomistic.grid_band import Band, band_profile
-from stz_fem.calibration.field_objective import periodic_distance, stress_rms
-from stz_fem.calibration.md_comparison import pearson
-from stz_fem.postprocess.profiles import fwhm, peak_centre
+from stz_fem.calibration.field_objective import measures, stress_rms
 
 LEVELS = (0.4, 0.5, 0.6)
 SMOOTH = 11
 """MD curve samples of the running mean in the stress-RMS variant."""
-
-
-def band_at_level(field: np.ndarray, y: np.ndarray, period: float, level: float = 0.5) -> Band:
-    """Centre and full width (m) of the x-averaged profile of ``field`` [y, x] where it exceeds
-    min + level·(max − min) (``level`` = 0.5: ``grid_band.band_across_y``)."""
-    profile = band_profile(field)
-    low, high = float(profile.min()), float(profile.max())
-    # the profile helpers cut at baseline + (max − baseline)/2: pick the baseline that puts
-    # that cut at the asked level
-    baseline = 2.0 * (low + level * (high - low)) - high
-    return Band(peak_centre(y, profile, period, baseline), fwhm(y, profile, period, baseline))
 
 
 def coarsen(field: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,20 +33,6 @@ def coarsen(field: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ny, nx = field.shape
     blocks = field[: ny // 2 * 2, : nx // 2 * 2].reshape(ny // 2, 2, nx // 2, 2).mean(axis=(1, 3))
     return blocks, y[: ny // 2 * 2].reshape(-1, 2).mean(axis=1)
-
-
-def measures(fe: np.ndarray, md: np.ndarray, y: np.ndarray, period: float,
-             level: float = 0.5) -> dict[str, float]:
-    """The figures of one FE map against one MD map, both [y, x] on cell centres ``y`` (m)."""
-    f = band_at_level(fe, y, period, level)
-    m = band_at_level(md, y, period, level)
-    return {
-        "fe_centre_m": f.centre, "md_centre_m": m.centre,
-        "centre_error_m": periodic_distance(f.centre, m.centre, period),
-        "fe_fwhm_m": f.width, "md_fwhm_m": m.width,
-        "fwhm_relative_error": f.width / m.width - 1.0,
-        "correlation": pearson(fe, md),
-    }
 
 
 def frame_figures(fe: np.ndarray, md_frames: list[np.ndarray], y: np.ndarray,

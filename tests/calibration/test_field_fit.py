@@ -16,7 +16,7 @@ from stz_fem.calibration.field_objective import (
     sample_on_grid,
     score_frame,
 )
-from stz_fem.calibration.md_frames import band_at_level, frame_figures, stress_figure
+from stz_fem.calibration.md_frames import frame_figures, stress_figure
 from stz_fem.errors import InputError
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "kontolati2021" / "fields_frames_0_100.npz"
@@ -195,10 +195,11 @@ def test_band_level_half_is_the_standard_measure_and_variants_give_uncertainties
 
     md, y = _band_map(21e-9, 6e-9)
     standard = band_across_y(md, y, H)
-    half = band_at_level(md, y, H, 0.5)
+    half = band_across_y(md, y, H, level=0.5)
     assert half.centre == pytest.approx(standard.centre) and half.width == pytest.approx(
         standard.width)
-    assert band_at_level(md, y, H, 0.4).width > half.width > band_at_level(md, y, H, 0.6).width
+    assert band_across_y(md, y, H, level=0.4).width > half.width > band_across_y(
+        md, y, H, level=0.6).width
     fe, _ = _band_map(24e-9, 4e-9)
     figures = frame_figures(fe, [md, _band_map(21.5e-9, 6e-9)[0]], y, H)
     assert figures["value"]["centre_error_m"] == pytest.approx(3e-9, abs=0.1e-9)
