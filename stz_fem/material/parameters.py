@@ -95,6 +95,11 @@ class MaterialParameters(BaseModel):
     chi_inf_A: float | None = _number(
         "K", "A of the rate-dependent χ∞(γ̇) = max(χ∞, A/ln(1/(γ̇τ₀))) (None: off)", None,
         gt=0.0)
+    k_chi: float = _number(
+        "", "configurational softening: s_y and the barrier's stress scale times "
+        "f = exp(−k_chi·(χ − chi_s)/T_Z) (0: off)", 0.0, ge=0.0)
+    chi_s: float = _number("K", "χ at which the stress scales are unsoftened (with k_chi)", 0.0,
+                           ge=0.0)
     pe_beta: float | None = _number("1/eV", "slope β of the PE→χ map χ = β(U − U₀)T_Z", None,
                                     gt=0.0)
     pe_u0: float | None = _number("eV", "offset U₀ of the PE→χ map (per-atom energy)", None)

@@ -71,6 +71,10 @@ class Law(NamedTuple):
     """Second barrier constant (Ωε₀/k_B in K/Pa, or τ_c in Pa)."""
     b_spread: float
     """Standard deviation of b0 over the STZs, K (0: one barrier)."""
+    k_chi: float
+    """Configurational softening of the STZ stress scales, dimensionless (0: off)."""
+    chi_s: float
+    """χ at which the stress scales are the material's own, K."""
 
 
 def pack(params: MaterialParameters) -> Law:
@@ -83,7 +87,7 @@ def pack(params: MaterialParameters) -> Law:
         beta=params.beta, s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
         relax_rate=1.0 / params.relaxation_time, relax_rate0=1.0 / params.t_r0, E_r=params.E_r,
         chi_T_fixed=params.chi_T is not None, rate_term=term.code, b0=float(b0), b1=float(b1),
-        b_spread=params.barrier_spread,
+        b_spread=params.barrier_spread, k_chi=params.k_chi, chi_s=params.chi_s,
     )
 
 
@@ -97,7 +101,7 @@ def at_temperature(law: Law, T: float) -> Law:
     return Law(
         law.G, law.K, law.s_y, law.log_tau0, law.T_Z, law.c0, law.chi_inf, T, law.alpha,
         law.beta, law.s_chi, chi_T, relax_rate, law.relax_rate0, law.E_r, law.chi_T_fixed,
-        law.rate_term, law.b0, law.b1, law.b_spread,
+        law.rate_term, law.b0, law.b1, law.b_spread, law.k_chi, law.chi_s,
     )
 
 
@@ -119,8 +123,21 @@ def _log_rate_one(tau: float, chi: float, law: Law, b0: float) -> tuple[float, f
 
 
 @njit(cache=True)
-def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
-    """log D (D in 1/s) and ∂ log D/∂τ (1/Pa) at effective shear stress τ (Pa) and χ (K).
+def softening(chi: float, law: Law) -> float:
+    """f(χ) = exp(−k_χ(χ − χ_s)/T_Z), the factor on the STZ stress scales (1 when off)."""
+    return math.exp(min(max(-law.k_chi * (chi - law.chi_s) / law.T_Z, -700.0), 700.0))
+
+
+@njit(cache=True)
+def log_rate_chi_slope(tau: float, l_tau: float, chi: float, law: Law) -> float:
+    """∂ log D/∂χ (1/K) at τ (Pa) and χ (K), given l_tau = ∂ log D/∂τ there (``log_rate``):
+    T_Z/χ² from the STZ density, plus k_χτ·l_tau/T_Z from the softened stress scale."""
+    return law.T_Z / chi / chi + law.k_chi / law.T_Z * tau * l_tau
+
+
+@njit(cache=True)
+def _log_rate_unsoftened(tau: float, chi: float, law: Law) -> tuple[float, float]:
+    """``log_rate`` (below) with the material's own stress scales (f = 1).
 
     With a barrier spread σ = ``law.b_spread`` > 0, D is the mean over b0 + σ√2·x_k (clipped at
     0) with the Gauss–Hermite weights w_k/√π (docs/model.md §2.3), summed in log form.
@@ -147,6 +164,22 @@ def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
     if total == 0.0:
         return -math.inf, 0.0
     return top + math.log(total), slope / total
+
+
+@njit(cache=True)
+def log_rate(tau: float, chi: float, law: Law) -> tuple[float, float]:
+    """log D (D in 1/s) and ∂ log D/∂τ (1/Pa) at effective shear stress τ (Pa) and χ (K).
+
+    With configurational softening (k_χ > 0, docs/model.md §2.3) the law sees the stress in
+    units of the glass's strength: D(τ, χ) = D₀(τ/f(χ), χ), f = exp(−k_χ(χ − χ_s)/T_Z), so s_y
+    and the barrier's stress scale (τ_c, or Δk_B/Ωε₀) scale with f.
+    Returns (−inf, 0) where D = 0: τ ≤ 0, or below the STZ yield stress.
+    """
+    if law.k_chi == 0.0:
+        return _log_rate_unsoftened(tau, chi, law)
+    f = softening(chi, law)
+    log_d, l_tau = _log_rate_unsoftened(tau / f, chi, law)
+    return log_d, l_tau / f
 
 
 def chi_source(chi, work, relax, law: Law):

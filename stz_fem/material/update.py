@@ -29,7 +29,14 @@ import numpy as np
 from numba import njit
 
 from stz_fem.material.parameters import MaterialParameters
-from stz_fem.material.stz import Law, at_temperature, chi_source_compiled, log_rate, pack
+from stz_fem.material.stz import (
+    Law,
+    at_temperature,
+    chi_source_compiled,
+    log_rate,
+    log_rate_chi_slope,
+    pack,
+)
 
 MAX_ITERATIONS = 200
 _RTOL = 1e-14
@@ -74,10 +81,11 @@ def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
     """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs (dφ/ds̄_tr, dφ/dp_tr)."""
     chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, relax, law)
     slope = tau_slope(law)
-    log_d, l_tau = log_rate(sbar_tr - slope * x + tau_shift, chi, law)
+    tau = sbar_tr - slope * x + tau_shift
+    log_d, l_tau = log_rate(tau, chi, law)
     if log_d == -math.inf:
         return math.inf, math.nan, chi, 0.0, 0.0, 0.0
-    l_chi = law.T_Z / chi / chi  # ∂ log D/∂χ (χ² could underflow to 0)
+    l_chi = log_rate_chi_slope(tau, l_tau, chi, law)
     phi = math.log(x) - log_dt - log_d
     dphi_dx = 1.0 / x + slope * l_tau - l_chi * dchi_dx
     dphi_ds = -l_tau - l_chi * dchi_ds

@@ -9,7 +9,7 @@ import pytest
 from stz_fem import material
 from stz_fem.errors import InputError
 from stz_fem.material.parameters import K_B_EV
-from stz_fem.material.stz import log_rate, pack, plastic_rate
+from stz_fem.material.stz import log_rate, log_rate_chi_slope, pack, plastic_rate
 from stz_fem.material_point import Loading, run
 
 
@@ -90,3 +90,46 @@ def test_barrier_spread_slope_is_the_derivative_of_the_averaged_rate():
     below, _ = log_rate(tau - step, 900.0, law)
     assert log_d > log_rate(tau, 900.0, pack(params.replace(barrier_spread=0.0)))[0]
     assert slope == pytest.approx((above - below) / (2.0 * step), rel=1e-6)
+
+
+def _softened(term: str, k_chi: float = 30.0) -> material.MaterialParameters:
+    return material.load("cu50zr50").replace(rate_term=term, W0=20000.0, gamma_C0=0.08,
+                                             k_chi=k_chi, chi_s=800.0)
+
+
+@pytest.mark.parametrize("term", ["eyring", "johnson-samwer"])
+def test_configurational_softening_scales_the_stress_scales_by_f(term):
+    # D(τ, χ) = D₀(τ/f(χ), χ): the unsoftened law with s_y and the barrier's stress scale
+    # (τ_c = γ_C0·G, or k_BΔ/Ωε₀ through Ω) multiplied by f = exp(−k_χ(χ − χ_s)/T_Z)
+    soft = _softened(term)
+    base = soft.replace(k_chi=0.0)
+    for chi in (700.0, 800.0, 1100.0):
+        f = math.exp(-30.0 * (chi - 800.0) / base.T_Z)
+        scaled = base.replace(s_y=base.s_y * f, gamma_C0=base.gamma_C0 * f,
+                              Omega=base.Omega / f)
+        tau = np.linspace(0.9e9, 1.6e9, 8) * f
+        rates = plastic_rate(soft, tau, np.full(8, chi))
+        assert np.all(rates > 0.0)
+        np.testing.assert_allclose(rates, plastic_rate(scaled, tau, np.full(8, chi)),
+                                   rtol=1e-12)
+    # a warmer (rejuvenated) glass flows faster at the same stress than without softening
+    ratio = plastic_rate(soft, 1.2e9, 1100.0) / plastic_rate(base, 1.2e9, 1100.0)
+    assert ratio > 10.0
+
+
+@pytest.mark.parametrize("term", ["eyring", "johnson-samwer"])
+def test_configurational_softening_slopes_are_the_derivatives_of_log_rate(term):
+    law, tau, chi = pack(_softened(term)), 1.2e9, 900.0
+    log_d, l_tau = log_rate(tau, chi, law)
+    d_tau, d_chi = 1e3, 1e-3
+    fd_tau = (log_rate(tau + d_tau, chi, law)[0] - log_rate(tau - d_tau, chi, law)[0]) / (
+        2.0 * d_tau)
+    fd_chi = (log_rate(tau, chi + d_chi, law)[0] - log_rate(tau, chi - d_chi, law)[0]) / (
+        2.0 * d_chi)
+    assert np.isfinite(log_d)
+    assert l_tau == pytest.approx(fd_tau, rel=1e-6)
+    assert log_rate_chi_slope(tau, l_tau, chi, law) == pytest.approx(fd_chi, rel=1e-6)
+    # without softening the χ slope is the STZ density's alone, T_Z/χ²
+    plain = pack(_softened(term, k_chi=0.0))
+    assert log_rate_chi_slope(tau, log_rate(tau, chi, plain)[1], chi, plain) == pytest.approx(
+        plain.T_Z / chi**2, rel=1e-15)
