@@ -54,16 +54,19 @@ def selection_row(name: str, report: dict) -> str:
     held = [e["rms_relative_to_peak"] for e in report["validation"]]
     worst = max(held) if held else float("nan")
     mean = sum(held) / len(held) if held else float("nan")
+    conditions = [e["rms_relative_to_peak"] for e in report.get("validation_conditions", [])]
+    by_condition = (f"{sum(c <= 0.10 for c in conditions)}/{len(conditions)} "
+                    f"(worst {100 * max(conditions):.1f} %)" if conditions else "")
     return (f"| {name} | {ic['free']} | {100 * report['rms_relative_to_peak']:.2f} % | "
             f"{ic['aic']:.0f} | {ic['bic']:.0f} | {100 * mean:.1f} % | {100 * worst:.1f} % | "
-            f"{sum(h <= 0.10 for h in held)}/{len(held)} |")
+            f"{sum(h <= 0.10 for h in held)}/{len(held)} | {by_condition} |")
 
 
 def main(argv: list[str]) -> None:
     reports = {d: json.loads((Path(d) / "report.json").read_text()) for d in argv}
     print("| fit | free | train RMS | AIC | BIC | mean held-out RMS | worst held-out RMS | "
-          "held-out ≤ 10 % |")
-    print("|---|---|---|---|---|---|---|---|")
+          "held-out ≤ 10 % | conditions ≤ 10 % |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for d, report in reports.items():
         print(selection_row(Path(d).name, report))
     for d, report in reports.items():
