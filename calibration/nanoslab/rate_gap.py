@@ -21,6 +21,7 @@ import matplotlib
 import numpy as np
 
 from stz_fem import material
+from stz_fem.material.stz import pack, softening
 from stz_fem.material_point import Loading, run
 
 HERE = Path(__file__).resolve().parent
@@ -48,12 +49,18 @@ def main(argv: Sequence[str] | None = None) -> dict[float, dict[str, float]]:
     parser.add_argument("--out", type=Path, default=HERE / "rate_gap.png")
     args = parser.parse_args(argv)
     results = curves(args.material, args.temperature, args.pe_per_atom, args.strain)
+    law = pack(material.load(args.material))
     summary = {}
     for rate, c in results.items():
-        flow = float(np.mean(c["stress_Pa"][c["strain"] >= args.strain - 0.05]))
-        summary[rate] = {"peak_Pa": float(c["stress_Pa"].max()), "flow_Pa": flow}
+        window = c["strain"] >= args.strain - 0.05
+        flow = float(np.mean(c["stress_Pa"][window]))
+        # the STZ yield stress s_y·f(χ) over the same window (f = 1 without softening):
+        # the flow stress that slow loading tends to
+        yield_stress = float(np.mean([law.s_y * softening(chi, law) for chi in c["chi_K"][window]]))
+        summary[rate] = {"peak_Pa": float(c["stress_Pa"].max()), "flow_Pa": flow,
+                         "yield_Pa": yield_stress}
         print(f"{rate:8.0e} 1/s: peak {c['stress_Pa'].max() / 1e9:.3f} GPa, "
-              f"flow {flow / 1e9:.3f} GPa")
+              f"flow {flow / 1e9:.3f} GPa (s_y·f(χ) {yield_stress / 1e9:.3f} GPa)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
