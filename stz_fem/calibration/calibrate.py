@@ -23,9 +23,11 @@ from stz_fem.calibration.fit import (
     parallel_map,
     refit,
 )
+from stz_fem.calibration.loading_slope import loading_slopes
 from stz_fem.calibration.plots import (
     plot_correlation,
     plot_fits,
+    plot_loading_slopes,
     plot_pressure,
     plot_residuals,
 )
@@ -188,7 +190,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
             "resamples": int(ensemble.shape[0]), "seed": config.uncertainty.seed,
             "values": [_named(result, row) for row in ensemble],
         },
-        "analyses": _analyses(config, curves, pressure_curves, result.params),
+        "analyses": _analyses(config, (curves, result.models), (held_out, validation_models),
+                              pressure_curves, result.params),
         "optimizer": {"evaluations": result.evaluations, "message": result.message,
                       "starts": config.fit.starts, "design": config.fit.design,
                       "seed": config.fit.seed, "workers": config.fit.workers,
@@ -206,11 +209,17 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     return report
 
 
-def _analyses(config: FitConfig, curves: list[DataCurve], pressure_curves: list,
+def _analyses(config: FitConfig, fitted: tuple[list[DataCurve], list[np.ndarray]],
+              held_out: tuple[list[DataCurve], list[np.ndarray]], pressure_curves: list,
               params: MaterialParameters) -> dict[str, Any]:
     """The data analyses ``[analyses]`` asks for: Johnson–Samwer and Eyring fits of the
-    training curves, and α, β of the ``[[pressure_curves]]``."""
-    analyses = rate_analyses(curves, params, config.analyses)
+    training curves, α, β of the ``[[pressure_curves]]``, and the loading slopes of data and
+    model for every training and held-out condition."""
+    analyses = rate_analyses(fitted[0], params, config.analyses)
+    strain_max = config.analyses.loading_slope_strain
+    if strain_max is not None:
+        analyses["loading_slope"] = (loading_slopes(*fitted, strain_max, "train")
+                                     + loading_slopes(*held_out, strain_max, "validate"))
     if pressure_curves:
         analyses["pressure"] = pressure_analysis(pressure_curves, params,
                                                  config.analyses.flow_window,
@@ -309,8 +318,9 @@ def _parameter_report(config: FitConfig, result: FitResult, uncertainty: Uncerta
 def _write_figures(out: Path, report: dict[str, Any], objective: Objective, ensemble: np.ndarray,
                    fitted: tuple[list[DataCurve], list[np.ndarray]],
                    held_out: tuple[list[DataCurve], list[np.ndarray]]) -> None:
-    """fit.png and residuals.png (training curves), and validation.png when there are
-    held-out curves; bands from the bootstrap ensemble."""
+    """fit.png and residuals.png (training curves), validation.png when there are held-out
+    curves (bands from the bootstrap ensemble), validation_ensembles.png when they have
+    replicas, and loading_slope.png when the analysis ran."""
     curves, models = fitted
     plot_fits(curves, models, out / "fit.png", _bands(objective, ensemble, curves),
               scores=[e["rms_relative_to_peak"] for e in report["curves"]])
@@ -328,3 +338,5 @@ def _write_figures(out: Path, report: dict[str, Any], objective: Objective, ense
                   scores=[e["rms_relative_to_peak"] for e in report["validation_conditions"]
                           if e["replicas"] > 1])
     plot_residuals(curves, models, out / "residuals.png")
+    if "loading_slope" in report["analyses"]:
+        plot_loading_slopes(report["analyses"]["loading_slope"], out / "loading_slope.png")

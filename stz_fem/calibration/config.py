@@ -236,6 +236,9 @@ class Analyses(BaseModel):
     eyring: StrictBool = False
     flow_window: Positive = Field(0.05, description="final strain interval of the flow stress")
     energy_map: StrictBool = False
+    loading_slope_strain: Positive | None = Field(
+        None, description="strain up to which the loading-slope analysis fits each curve's "
+        "apparent modulus and the model's (None: off)")
     pressure: StrictBool = False
     dilatancy_from: Positive = Field(0.02, description="plastic shear strain from which the "
                                      "pressure analysis fits β")

@@ -165,3 +165,29 @@ def plot_pressure(curves: list, entries: list[dict], params: MaterialParameters,
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot_loading_slopes(entries: list[dict], path: Path) -> None:
+    """Loading slope (GPa) against temperature, one panel per glass: the data's mean with the
+    replicas' standard deviation (filled: trained, open: held out) and the model's (crosses),
+    one colour per rate. ``entries``: the report's ``analyses.loading_slope``."""
+    glasses = sorted({str(e["glass"]) for e in entries})
+    rates = sorted({e["rate_per_s"] for e in entries})
+    fig, axes = _grid(len(glasses))
+    for ax, glass in zip(axes, glasses, strict=False):
+        for e in (e for e in entries if str(e["glass"]) == glass):
+            colour = f"C{rates.index(e['rate_per_s'])}"
+            shift = 4.0 * (rates.index(e["rate_per_s"]) - (len(rates) - 1) / 2)  # K, legibility
+            T = e["temperature_K"] + shift
+            ax.errorbar(T, e["data_slope_Pa"] / 1e9, yerr=(e["data_slope_sd_Pa"] or 0.0) / 1e9,
+                        fmt="o", color=colour, mfc=colour if e["set"] == "train" else "none")
+            ax.plot(T, e["model_slope_Pa"] / 1e9, "x", color=colour)
+        ax.set_title(f"{glass}: data (o; filled = trained) and model (x)", fontsize=8)
+        ax.set_xlabel("temperature (K)")
+        ax.set_ylabel("loading slope (GPa)")
+    for k, rate in enumerate(rates):
+        axes[0].plot([], [], "o", color=f"C{k}", label=f"{rate:.3g} 1/s")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -88,6 +88,9 @@ max_evaluations = 400
 
 [uncertainty]
 bootstrap = {bootstrap}
+
+[analyses]
+loading_slope_strain = 0.02
 """
     for k, (T, rate, energy) in enumerate(TRAIN):
         _write(root / f"train{k}.csv", truth, T, rate, energy)
@@ -157,6 +160,18 @@ def test_held_out_curves_are_scored_and_never_fitted(fits):
         assert abs(entry["peak_error_relative"]) < 2e-3
         assert abs(entry["flow_error_relative"]) < 2e-3
     assert (root / "out_0_2" / "validation.png").stat().st_size > 0
+
+
+def test_loading_slopes_of_data_made_by_the_law_agree(fits):
+    """Every training and held-out curve was made by the true law and the fit recovers it:
+    data and model load with the same slope, G of the preset (unlabelled curves not pooled)."""
+    reports, _ = fits
+    entries = reports[0, 1]["analyses"]["loading_slope"]
+    assert [e["set"] for e in entries] == ["train"] * len(TRAIN) + ["validate"] * len(HELD_OUT)
+    for e in entries:
+        assert e["replicas"] == 1
+        assert e["model_over_data"] == pytest.approx(1.0, abs=1e-3)
+        assert e["data_slope_Pa"] == pytest.approx(_truth().G, rel=2e-3)
 
 
 def test_held_out_score_detects_a_wrong_prediction(tmp_path):
