@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,9 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 from mpi4py import MPI
+from petsc4py import PETSc
+
+from stz_fem.fem.constraints import Constraints
 
 CONTACT_TAG = 1
 
@@ -133,8 +137,23 @@ class ContactPredictor:
         self.nodes = nodes[nodes < V.dofmap.index_map.size_local]  # owned: ghosts follow
         self.coords = V.tabulate_dof_coordinates()[self.nodes, : self.gdim]
         self.obstacles = contact.obstacles
+        self.u = fem.Function(V)  # scratch: the displacement of a free-dof vector, m
         self.shift = fem.Function(V)  # the correction on the full dofs, m
         self.moved = 0  # nodes moved by the last ``correction`` (this rank)
+
+    def predict(self, x: PETSc.Vec, committed: PETSc.Vec, start: float, end: float,
+                constraints: Constraints, travel: Callable[[PETSc.Vec], float | None]) -> None:
+        """x (free dofs, the step's predictor at time ``end``, s) += the ``correction`` of the
+        nodes that touched nothing in ``committed`` (the step's start, time ``start``).
+        ``travel(x)``: the moving obstacles' travel (m) in x, None for v·t (collective)."""
+        constraints.prolong(committed, start, self.u)
+        before = self.touching(self.u, start, travel(committed))
+        constraints.prolong(x, end, self.u)
+        shift = self.correction(self.u, end, travel(x), before)
+        step = x.duplicate()
+        constraints.P.multTranspose(shift.x.petsc_vec, step)
+        x.axpy(1.0, step)
+        step.destroy()
 
     def _centre(self, body: RigidIndenter, t: float, depth: float | None) -> np.ndarray:
         """Centre (m) of ``body`` at time ``t`` (s), travelling by ``depth`` (m) if given and

@@ -265,7 +265,8 @@ class MechanicsSolver:
             # secant predictor from the last two committed steps: the free dofs move smoothly
             self.x.axpy(dt / self._last_dt, self._last_increment)
             if self.contact_predictor is not None:
-                self._predict_contact(time - dt)
+                self.contact_predictor.predict(self.x, self.x_committed, time - dt, time,
+                                               self.constraints, self._obstacle_travel)
         else:
             self._elastic_predictor()
         if self._reuse is not None:
@@ -283,18 +284,6 @@ class MechanicsSolver:
             return False, iterations
         self.trial.accumulated[:] = self.state.accumulated + 2.0 * self.rate * dt
         return True, iterations
-
-    def _predict_contact(self, start: float) -> None:
-        """Move the contact nodes that the predictor x pushes into an obstacle, and that touched
-        none at the step's start (``start``, s), onto it (``ContactPredictor``)."""
-        predictor = self.contact_predictor
-        self.constraints.prolong(self.x_committed, start, self.u)
-        before = predictor.touching(self.u, start, self._obstacle_travel(self.x_committed))
-        self.constraints.prolong(self.x, self.time, self.u)
-        shift = predictor.correction(self.u, self.time, self._obstacle_travel(self.x), before)
-        # f is free until SNES's first residual overwrites it
-        self.constraints.P.multTranspose(shift.x.petsc_vec, self.f)
-        self.x.axpy(1.0, self.f)
 
     def _obstacle_travel(self, x: PETSc.Vec) -> float | None:
         """The moving obstacles' travel (m) in the free dofs ``x`` when a machine's grip
