@@ -58,6 +58,6 @@ def test_newly_touching_nodes_start_on_the_indenter(tmp_path, monkeypatch):
     plain_its, plain_forces, _ = _indent(predict=False)
     assert moved[0] == 0 and min(moved[1:]) > 0
     assert sum(its[1:]) <= sum(plain_its[1:]) - 3
-    assert np.mean(its[1:]) <= 4.0
+    assert np.mean(its[1:]) <= 4.25  # measured 4.0; 4.5 without the predictor
     np.testing.assert_allclose(forces, plain_forces, rtol=1e-7)
     assert forces[-1] == pytest.approx(max(forces)) and np.all(np.diff(forces) > 0)
