@@ -119,9 +119,11 @@ class ContactPredictor:
     last step's increment. Inside the contact that is right (the surface follows the
     obstacle), but a node the contact reaches during the step moved less in the last step
     than the obstacle does in this one, so the predictor pushes it into the obstacle by a
-    fraction of the step's travel, where the penalty k ≈ 100 E/h makes the overlap a force
-    100 times stiffer than the elements around it. Newton then spends its first iterations
-    undoing that overlap. ``correction`` moves each such node (penetrating at the predictor,
+    fraction of the step's travel, where the penalty k (``loading.penalty`` · E/h, 100 E/h by
+    default) makes the overlap a force ~100 times stiffer than the elements around it: the
+    step's first residual is then several times the load, and a reused AMG preconditioner
+    built without those nodes' penalty turns indefinite (docs/numerics.md, "3-D: the
+    sphere"). ``correction`` moves each such node (penetrating at the predictor,
     touching nothing at the step's start) along the obstacle's normal onto its surface: the
     step starts with the new contact nodes at zero penetration, the edge of the contact
     where Hertz's pressure vanishes. Nodes already in contact keep the secant prediction
