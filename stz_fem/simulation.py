@@ -80,7 +80,7 @@ class Simulation:
             mesh, self.params, chi0, degree=self.case.mesh.degree,
             prescribed=self.setup.prescribed, periodic=self.setup.periodic,
             linear_solver=self.case.solver.linear,
-            energy=self.setup.contact.energy if self.setup.contact is not None else None,
+            contact=self.setup.contact,
             machine=self.setup.machine,
         )
         self.diffusion = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,9 @@ import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
 from mpi4py import MPI
+from petsc4py import PETSc
+
+from stz_fem.fem.constraints import Constraints
 
 CONTACT_TAG = 1
 
@@ -106,6 +110,94 @@ class PenaltyContact:
             "moment0": fem.form(pressure * ds),
             "moment2": fem.form(pressure * r2 * ds),
         }
+
+
+class ContactPredictor:
+    """Newly touching surface nodes in a step's predictor, put back onto the obstacle.
+
+    The secant predictor of a step (``MechanicsSolver.solve_step``) moves every node by the
+    last step's increment. Inside the contact that is right (the surface follows the
+    obstacle), but a node the contact reaches during the step moved less in the last step
+    than the obstacle does in this one, so the predictor pushes it into the obstacle by a
+    fraction of the step's travel, where the penalty k (``loading.penalty`` · E/h, 100 E/h by
+    default) makes the overlap a force ~100 times stiffer than the elements around it: the
+    step's first residual is then several times the load, and a reused AMG preconditioner
+    built without those nodes' penalty turns indefinite (docs/numerics.md, "3-D: the
+    sphere"). ``correction`` moves each such node (penetrating at the predictor,
+    touching nothing at the step's start) along the obstacle's normal onto its surface: the
+    step starts with the new contact nodes at zero penetration, the edge of the contact
+    where Hertz's pressure vanishes. Nodes already in contact keep the secant prediction
+    (their penetration p/k carries the pressure). Only the start of Newton changes, not the
+    solution it converges to.
+    """
+
+    def __init__(self, contact: PenaltyContact, V: fem.FunctionSpace) -> None:
+        mesh = V.mesh
+        self.gdim = mesh.geometry.dim
+        nodes = fem.locate_dofs_topological(V, mesh.topology.dim - 1,
+                                            np.unique(contact.facets).astype(np.int32))
+        self.nodes = nodes[nodes < V.dofmap.index_map.size_local]  # owned: ghosts follow
+        self.coords = V.tabulate_dof_coordinates()[self.nodes, : self.gdim]
+        self.obstacles = contact.obstacles
+        self.u = fem.Function(V)  # scratch: the displacement of a free-dof vector, m
+        self.shift = fem.Function(V)  # the correction on the full dofs, m
+        self.moved = 0  # nodes moved by the last ``correction`` (this rank)
+
+    def predict(self, x: PETSc.Vec, committed: PETSc.Vec, start: float, end: float,
+                constraints: Constraints, travel: Callable[[PETSc.Vec], float | None]) -> None:
+        """x (free dofs, the step's predictor at time ``end``, s) += the ``correction`` of the
+        nodes that touched nothing in ``committed`` (the step's start, time ``start``).
+        ``travel(x)``: the moving obstacles' travel (m) in x, None for v·t (collective)."""
+        constraints.prolong(committed, start, self.u)
+        before = self.touching(self.u, start, travel(committed))
+        constraints.prolong(x, end, self.u)
+        shift = self.correction(self.u, end, travel(x), before)
+        step = x.duplicate()
+        constraints.P.multTranspose(shift.x.petsc_vec, step)
+        x.axpy(1.0, step)
+        step.destroy()
+
+    def _centre(self, body: RigidIndenter, t: float, depth: float | None) -> np.ndarray:
+        """Centre (m) of ``body`` at time ``t`` (s), travelling by ``depth`` (m) if given and
+        it moves (the grip of a compliant machine), as in ``RigidIndenter.geometry``."""
+        travel = depth if depth is not None and body.speed != 0.0 else body.speed * t
+        centre = np.asarray(body.centre[: self.gdim], dtype=float).copy()
+        centre[1] -= travel
+        return centre
+
+    def _offsets(self, u: fem.Function, t: float, depth: float | None):
+        """For each obstacle: its radius (m), the vectors centre → displaced surface node (m,
+        (n, gdim)) and their lengths (m)."""
+        points = self.coords + u.x.array.reshape(-1, u.function_space.dofmap.index_map_bs)[
+            self.nodes, : self.gdim]
+        for body in self.obstacles:
+            offset = points - self._centre(body, t, depth)
+            yield body.radius, offset, np.linalg.norm(offset, axis=1)
+
+    def touching(self, u: fem.Function, t: float, depth: float | None = None) -> np.ndarray:
+        """Whether each surface node penetrates an obstacle (bool, (n,)) for displacement u
+        at time t (s)."""
+        inside = np.zeros(self.nodes.size, dtype=bool)
+        for radius, _, distance in self._offsets(u, t, depth):
+            inside |= distance < radius
+        return inside
+
+    def correction(self, u: fem.Function, t: float, depth: float | None,
+                   before: np.ndarray) -> fem.Function:
+        """``shift`` ← the displacement (m) that moves each node penetrating an obstacle in u at
+        time t (s), and not ``before`` (``touching`` at the step's start), radially onto that
+        obstacle's surface; zero elsewhere."""
+        bs = u.function_space.dofmap.index_map_bs
+        shift = self.shift.x.array.reshape(-1, bs)
+        shift[:] = 0.0
+        moved = np.zeros(self.nodes.size, dtype=bool)
+        for radius, offset, distance in self._offsets(u, t, depth):
+            new = (distance < radius) & ~before & ~moved & (distance > 0.0)
+            shift[self.nodes[new], : self.gdim] = offset[new] * (radius / distance[new] - 1.0)[
+                :, None]
+            moved |= new
+        self.moved = int(moved.sum())
+        return self.shift
 
 
 def evaluate(forms: dict[str, fem.Form], comm: MPI.Comm) -> dict[str, float]:

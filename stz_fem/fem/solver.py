@@ -31,6 +31,7 @@ from petsc4py import PETSc
 
 from stz_fem.errors import RunError
 from stz_fem.fem.constraints import Constraints, Periodicity, Prescribed
+from stz_fem.fem.contact import ContactPredictor, PenaltyContact
 from stz_fem.fem.linear import (
     LINEAR_SOLVERS,
     PreconditionerReuse,
@@ -67,9 +68,10 @@ class MechanicsSolver:
     """Displacement (Lagrange degree 1 or 2) with STZ-χ state at quadrature points.
 
     ``chi0`` maps quadrature-point coordinates (n, gdim), m, to the initial χ (n,), K.
-    ``energy(u, t)`` is an optional extra stored energy (J, per m of thickness in plane
-    strain; t a Constant holding the time in s) whose first and second variations join the
-    residual and the tangent: rigid obstacles by penalty (``stz_fem.fem.contact``).
+    ``contact``: rigid obstacles by penalty (``stz_fem.fem.contact``), whose stored energy
+    Π(u, t) (J, per m of thickness in plane strain) adds its first and second variations to
+    the residual and the tangent, and whose newly touching nodes each step's predictor puts
+    onto the obstacles (``ContactPredictor``; ``contact_predictor = None`` turns that off).
     """
 
     def __init__(
@@ -78,7 +80,7 @@ class MechanicsSolver:
         prescribed: tuple[Prescribed, ...] = (), periodic: tuple[Periodicity, ...] = (),
         petsc_options: dict[str, str | float | int] | None = None,
         linear_solver: str = "auto",
-        energy: Callable[[fem.Function, fem.Constant], ufl.Form] | None = None,
+        contact: PenaltyContact | None = None,
         machine: Machine | None = None,
     ) -> None:
         if linear_solver not in LINEAR_SOLVERS:
@@ -123,8 +125,8 @@ class MechanicsSolver:
         self.time_constant = fem.Constant(mesh, 0.0)
         terms = (self.coupling.contact_terms(self.u, self.time_constant, v, du)
                  if self.coupling is not None else None)
-        if terms is None and energy is not None:
-            extra = ufl.derivative(energy(self.u, self.time_constant), self.u, v)
+        if terms is None and contact is not None:
+            extra = ufl.derivative(contact.energy(self.u, self.time_constant), self.u, v)
             terms = (extra, ufl.derivative(extra, self.u, du))
         if terms is not None:
             residual += terms[0]
@@ -132,6 +134,8 @@ class MechanicsSolver:
         self.residual_form = fem.form(residual)
         self.jacobian_form = fem.form(jacobian)
         self.strain_expr = self.q.expression(mandel_strain(self.u))
+        self.contact_predictor = (ContactPredictor(contact, self.V) if contact is not None
+                                  else None)
 
         self.time = 0.0
         self.dt = 1.0
@@ -260,6 +264,9 @@ class MechanicsSolver:
         if self._last_dt > 0.0:
             # secant predictor from the last two committed steps: the free dofs move smoothly
             self.x.axpy(dt / self._last_dt, self._last_increment)
+            if self.contact_predictor is not None:
+                self.contact_predictor.predict(self.x, self.x_committed, time - dt, time,
+                                               self.constraints, self._obstacle_travel)
         else:
             self._elastic_predictor()
         if self._reuse is not None:
@@ -277,6 +284,13 @@ class MechanicsSolver:
             return False, iterations
         self.trial.accumulated[:] = self.state.accumulated + 2.0 * self.rate * dt
         return True, iterations
+
+    def _obstacle_travel(self, x: PETSc.Vec) -> float | None:
+        """The moving obstacles' travel (m) in the free dofs ``x`` when a machine's grip
+        carries them; None when they travel v·t (collective)."""
+        if self.machine is None or self.machine.contact is None:
+            return None
+        return self.coupling.grip(x)
 
     def _raise_callback_error(self) -> None:
         """Raise ``CallbackError`` on every rank if the residual failed on any (collective)."""
