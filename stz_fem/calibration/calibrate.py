@@ -23,7 +23,7 @@ from stz_fem.calibration.fit import (
     parallel_map,
     refit,
 )
-from stz_fem.calibration.loading_slope import loading_slopes
+from stz_fem.calibration.loading_slope import check_window, loading_slopes
 from stz_fem.calibration.plots import (
     plot_correlation,
     plot_fits,
@@ -165,6 +165,8 @@ def calibrate(config_path: str | Path, out_dir: str | Path) -> dict[str, Any]:
     config = load_config(config_path)
     curves = [read_curve(spec) for spec in config.curves]
     held_out = [read_curve(spec) for spec in config.validate_curves]
+    if config.analyses.loading_slope_strain is not None:
+        check_window(curves + held_out, config.analyses.loading_slope_strain)
     pressure_curves = ([read_pressure_curve(spec) for spec in config.pressure_curves]
                        if config.analyses.pressure else [])
     started = time.perf_counter()

@@ -55,14 +55,19 @@ def condition_key(curve: DataCurve) -> tuple:
     return (spec.glass, spec.loading, spec.rate, spec.temperature)
 
 
-def replica_groups(curves: list[DataCurve]) -> list[tuple[int, ...]]:
-    """Indices of the curves that share a condition, for every condition with ≥ 2 curves
-    (curves without a glass label are never grouped: nothing says they are one glass)."""
+def condition_groups(curves: list[DataCurve]) -> list[tuple[int, ...]]:
+    """Indices of the curves of each condition, in order of first appearance (curves without
+    a glass label stand alone: nothing says they are one glass)."""
     groups: dict[tuple, list[int]] = {}
     for k, curve in enumerate(curves):
-        if curve.spec.glass is not None:
-            groups.setdefault(condition_key(curve), []).append(k)
-    return [tuple(g) for g in groups.values() if len(g) > 1]
+        key = condition_key(curve) if curve.spec.glass is not None else (k,)
+        groups.setdefault(key, []).append(k)
+    return [tuple(g) for g in groups.values()]
+
+
+def replica_groups(curves: list[DataCurve]) -> list[tuple[int, ...]]:
+    """The ``condition_groups`` with ≥ 2 curves: replicas of one condition."""
+    return [g for g in condition_groups(curves) if len(g) > 1]
 
 
 def replica_mean(curves: list[DataCurve], models: list[np.ndarray], members: tuple[int, ...]
