@@ -29,6 +29,7 @@ from pydantic import (
 
 from stz_fem.errors import InputError, read_toml, validation_error
 from stz_fem.material import MaterialParameters, from_mapping
+from stz_fem.material.orientation import require_quasi_steady
 from stz_fem.material.parameters import as_mapping
 
 
@@ -44,7 +45,9 @@ def _material(value: Any) -> MaterialParameters:
     if not isinstance(value, dict):
         raise InputError(f"material = {value!r}: must be a table (preset or file, and "
                          "parameters in SI units)")
-    return from_mapping(value, where="material")
+    params = from_mapping(value, where="material")
+    require_quasi_steady(params, "a finite-element case")
+    return params
 
 
 def _material_plain(params: MaterialParameters) -> dict[str, Any]:

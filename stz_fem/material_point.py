@@ -16,6 +16,7 @@ import numpy as np
 from stz_fem.errors import InputError, RunError
 from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
 from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
+from stz_fem.material.orientation import require_quasi_steady
 from stz_fem.step_control import StepController
 
 LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression", "creep")
@@ -130,6 +131,11 @@ def run(
     """
     limits = limits or StepLimits()
     params = params.effective(None if loading.kind == "creep" else loading.rate)
+    if params.eps_a > 0.0:
+        if loading.kind != "simple-shear" or adiabatic:
+            require_quasi_steady(params, f"--loading {loading.kind}"
+                                 + (" --adiabatic" if adiabatic else ""))
+        return _lagged_shear(params, loading, limits, max_steps)
     heating = params.heating_per_work() if adiabatic else 0.0
     temperature = np.array([params.T]) if adiabatic else None
     c = pack(params)
@@ -184,6 +190,26 @@ def run(
     columns = CURVE_COLUMNS + (("temperature_K",) if adiabatic else ())
     data = np.array(rows)
     return {name: data[:, k] for k, name in enumerate(columns)}
+
+
+def _lagged_shear(params: MaterialParameters, loading: Loading, limits: StepLimits,
+                  max_steps: int) -> dict[str, np.ndarray]:
+    """``run``'s columns for simple shear of a material with an orientation lag, from the
+    compiled shear driver that integrates m (docs/model.md §2.4; same step rules)."""
+    # imported here: the calibration's driver imports this module's step rules
+    from stz_fem.calibration.shear_curve import shear_response
+
+    try:
+        gamma, stress, chi = shear_response(params, params.chi0, loading.rate, loading.strain,
+                                            limits, max_steps)
+    except RuntimeError as err:
+        raise RunError(f"material point: {err}") from None
+    time = gamma / loading.rate
+    plastic = gamma - stress / params.G
+    rate = np.concatenate(([0.0], 0.5 * np.diff(plastic) / np.diff(time)))
+    zeros = np.zeros_like(gamma)
+    columns = (time, gamma, stress, chi, plastic, rate, np.abs(stress), zeros, zeros)
+    return dict(zip(CURVE_COLUMNS, columns, strict=True))
 
 
 def _capped(dt: float, t: float, eps: np.ndarray, loading: Loading, end: float) -> float:

@@ -2,7 +2,9 @@
 
 Simple shear at a constant engineering rate γ̇ has no free strain component and no pressure, so
 one step of ``material_point.run`` is one scalar backward-Euler update (``update.solve_increment``)
-with s̄_tr = G(γ − γᵖ) (γᵖ the engineering plastic strain, 2Δγ per step). This module takes the
+with s̄_tr = G(γ − γᵖ) (γᵖ the engineering plastic strain, 2Δγ per step). A material with an
+orientation lag (eps_a > 0) also carries the STZ orientation m, from 0, through
+``orientation.shear_increment``; only this driver integrates it so far. This module takes the
 same steps with the same controller (``step_control.StepController``), so its curve is that of
 ``material_point.run`` to round-off (``tests/calibration/test_global_fit.py``), 20–50 times
 faster: the fit calls it thousands of times.
@@ -14,13 +16,14 @@ import numpy as np
 from numba import njit
 
 from stz_fem.material import MaterialParameters, pack
+from stz_fem.material.orientation import classes, shear_increment
 from stz_fem.material.stz import Law
 from stz_fem.material.update import solve_increment
 from stz_fem.material_point import CONTROLLER, StepLimits
 
 
 @njit(cache=True)
-def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_scale,
+def _shear(law, m_classes, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_scale,
            max_steps, accept, safety, max_growth, min_shrink, out_strain, out_stress, out_chi):
     """Fill (strain, stress, χ) rows of the accepted steps; returns the row count (−1: too many
     steps, −2: the step underflowed)."""
@@ -30,6 +33,8 @@ def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_
     gamma = 0.0
     gamma_p = 0.0
     chi = chi0
+    m = np.zeros(m_classes)  # a quenched glass has no orientation
+    m_new = np.zeros(m_classes)
     stress = 0.0
     out_strain[0] = 0.0
     out_stress[0] = 0.0
@@ -39,9 +44,12 @@ def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_
         dt = min(dt, (end - gamma) / rate)
         trial = gamma + rate * dt
         sbar_tr = g * (trial - gamma_p)
-        x, chi_new, _, _, _ = solve_increment(sbar_tr, 0.0, chi, dt, law)
+        if law.eps_a > 0.0:
+            x, chi_new = shear_increment(sbar_tr, chi, m, dt, law, m_new)
+        else:
+            x, chi_new, _, _, _ = solve_increment(sbar_tr, 0.0, chi, dt, law)
         new_stress = sbar_tr - 2.0 * g * x
-        ratio = max(abs(chi_new - chi) / chi_limit, 2.0 * x / plastic_limit,
+        ratio = max(abs(chi_new - chi) / chi_limit, 2.0 * abs(x) / plastic_limit,
                     abs(new_stress - stress) / stress_scale / stress_limit)
         if not ratio <= accept:
             dt = dt * max(min_shrink, safety / ratio)
@@ -52,6 +60,7 @@ def _shear(law, chi0, rate, end, chi_limit, plastic_limit, stress_limit, stress_
         gamma = trial
         gamma_p += 2.0 * x
         chi = chi_new
+        m, m_new = m_new, m
         stress = new_stress
         if rows < out_strain.size:
             out_strain[rows] = gamma
@@ -85,7 +94,7 @@ def shear_response(params: MaterialParameters | Law, chi0: float, rate: float, s
     size = min(max_steps, 20_000) + 1
     while True:
         out_strain, out_stress, out_chi = np.empty(size), np.empty(size), np.empty(size)
-        rows = _shear(law, float(chi0), float(rate), float(strain), limits.chi,
+        rows = _shear(law, classes(law), float(chi0), float(rate), float(strain), limits.chi,
                       limits.plastic_strain, limits.stress, float(stress_scale), max_steps,
                       CONTROLLER.accept, CONTROLLER.safety, CONTROLLER.max_growth,
                       CONTROLLER.min_shrink, out_strain, out_stress, out_chi)

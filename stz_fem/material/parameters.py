@@ -100,6 +100,10 @@ class MaterialParameters(BaseModel):
         "f = exp(−k_chi·(χ − chi_s)/T_Z) (0: off)", 0.0, ge=0.0)
     chi_s: float = _number("K", "χ at which the stress scales are unsoftened (with k_chi)", 0.0,
                            ge=0.0)
+    eps_a: float = _number(
+        "", "orientation lag: ε_a of ṁ = 2C(𝒯 − m)(1 − mτ/s_y)/(ε_a τ₀), the STZ orientation m "
+        "as an internal variable (Bouchbinder & Langer 2009); 0: m quasi-steady, the law of §2",
+        0.0, ge=0.0)
     pe_beta: float | None = _number("1/eV", "slope β of the PE→χ map χ = β(U − U₀)T_Z", None,
                                     gt=0.0)
     pe_u0: float | None = _number("eV", "offset U₀ of the PE→χ map (per-atom energy)", None)
@@ -122,6 +126,9 @@ class MaterialParameters(BaseModel):
         if not self.G_at(self.T) > 0.0:
             raise key_error("dG_dT", f"G(T) = G + dG_dT·(T − T_moduli) must be > 0 at T = "
                             f"{self.T:g} K", self.dG_dT)
+        if self.eps_a > 0.0 and self.s_y == 0.0:
+            raise key_error("eps_a", "the orientation lag needs s_y > 0 (with s_y = 0, m is 0 "
+                            "at all times)", self.eps_a)
         if (self.pe_beta is None) != (self.pe_u0 is None):
             raise key_error("pe_u0" if self.pe_u0 is None else "pe_beta",
                             "the PE→χ map needs both pe_beta (1/eV) and pe_u0 (eV)")

@@ -75,6 +75,8 @@ class Law(NamedTuple):
     """Configurational softening of the STZ stress scales, dimensionless (0: off)."""
     chi_s: float
     """χ at which the stress scales are the material's own, K."""
+    eps_a: float
+    """Orientation lag ε_a, dimensionless (0: m quasi-steady; ``orientation``)."""
 
 
 def pack(params: MaterialParameters) -> Law:
@@ -87,7 +89,7 @@ def pack(params: MaterialParameters) -> Law:
         beta=params.beta, s_chi=params.chi_stress_scale, chi_T=params.chi_relax_target,
         relax_rate=1.0 / params.relaxation_time, relax_rate0=1.0 / params.t_r0, E_r=params.E_r,
         chi_T_fixed=params.chi_T is not None, rate_term=term.code, b0=float(b0), b1=float(b1),
-        b_spread=params.barrier_spread, k_chi=params.k_chi, chi_s=params.chi_s,
+        b_spread=params.barrier_spread, k_chi=params.k_chi, chi_s=params.chi_s, eps_a=params.eps_a,
     )
 
 
@@ -101,7 +103,7 @@ def at_temperature(law: Law, T: float) -> Law:
     return Law(
         law.G, law.K, law.s_y, law.log_tau0, law.T_Z, law.c0, law.chi_inf, T, law.alpha,
         law.beta, law.s_chi, chi_T, relax_rate, law.relax_rate0, law.E_r, law.chi_T_fixed,
-        law.rate_term, law.b0, law.b1, law.b_spread, law.k_chi, law.chi_s,
+        law.rate_term, law.b0, law.b1, law.b_spread, law.k_chi, law.chi_s, law.eps_a,
     )
 
 

@@ -1,0 +1,112 @@
+"""The orientation lag (docs/model.md §2.4): the STZ orientation m as an internal variable, in
+homogeneous simple shear. Its limits are analytic: ε_a → 0 is the law of §2, the small-stress
+response is a standard linear solid, and steady flow does not see the lag."""
+
+import math
+
+import numpy as np
+import pytest
+
+from stz_fem import material
+from stz_fem.calibration.shear_curve import shear_response
+from stz_fem.cases import read_case
+from stz_fem.errors import InputError
+from stz_fem.material.orientation import classes, rate_factors, shear_increment
+from stz_fem.material.rate_terms import K_B
+from stz_fem.material.stz import pack
+from stz_fem.material_point import Loading, StepLimits, run
+from stz_fem.specimens import load_case
+
+
+def _glass(**changes):
+    """Cu50Zr50 with a Johnson–Samwer barrier and an STZ density Λ of order 1e-2, where the lag
+    carries a strain comparable with the elastic one."""
+    base = dict(rate_term="johnson-samwer", W0=1700.0, gamma_C0=0.1, chi0=4000.0,
+                chi_inf=7000.0, c0=5.0, T=300.0, G=23e9)
+    return material.load("cu50zr50").replace(**{**base, **changes})
+
+
+def _stress_at(params, rate, strains, limits=None):
+    gamma, stress, _ = shear_response(params, params.chi0, rate, float(strains[-1]),
+                                      limits or StepLimits())
+    return np.interp(strains, gamma, stress)
+
+
+def test_a_vanishing_lag_is_the_law_of_section_2():
+    strains = np.linspace(0.0, 0.25, 101)
+    law = _stress_at(_glass(), 1e9, strains)
+    lagged = _stress_at(_glass(eps_a=1e-9), 1e9, strains)
+    assert np.max(np.abs(lagged - law)) < 1e-4 * law.max()
+    # and a real lag changes the curve
+    assert np.max(np.abs(_stress_at(_glass(eps_a=2.0), 1e9, strains) - law)) > 0.02 * law.max()
+
+
+def test_small_stresses_load_a_standard_linear_solid():
+    """Eyring barrier, τ ≪ k_BT/Ωε₀: 𝒯 = Ωε₀τ/k_BT and the lag adds the compliance ε_aΛΩε₀/k_BT
+    when m has time to relax (τ₀ε_a/2C(0) = 0.016 s here), nothing when it has not."""
+    params = material.load("cu50zr50").replace(eps_a=1.0, chi0=4566.0, T=300.0)
+    compliance = params.eps_a * math.exp(-params.T_Z / params.chi0) * (
+        params.Omega * params.eps0 / (K_B * params.T))
+    relaxed = 1.0 / (1.0 / params.G + compliance)
+    assert relaxed < 0.5 * params.G  # the test would see a wrong compliance
+    strain = np.array([0.0, 2e-5])
+    limits = StepLimits(stress=1e-6)
+    slow = _stress_at(params, 1e-7, strain, limits)[-1] / strain[-1]  # 200 s ≫ 0.016 s
+    fast = _stress_at(params, 1e3, strain, limits)[-1] / strain[-1]   # 20 ns ≪ 0.016 s
+    assert slow == pytest.approx(relaxed, rel=1e-2)
+    assert fast == pytest.approx(params.G, rel=1e-3)
+
+
+def test_steady_flow_does_not_see_the_lag():
+    """At χ = χ∞ (no softening left) m settles at s_y/τ, where the law of §2 puts it; near it m
+    relaxes over a strain ε_aΛs_y/τ ≈ 0.1, so the curves meet well after it."""
+    params = _glass(chi0=7000.0)
+    strains = np.array([0.0, 2.0])
+    law = _stress_at(params, 1e9, strains)[-1]
+    lagged = _stress_at(params.replace(eps_a=3.0), 1e9, strains)[-1]
+    assert lagged == pytest.approx(law, rel=1e-4)
+
+
+@pytest.mark.parametrize("spread", [0.0, 400.0])
+@pytest.mark.parametrize("tau_tr, dt", [(0.3e9, 1e-11), (1.6e9, 1e-12), (2.5e9, 1e-10)])
+def test_one_step_solves_its_backward_euler_equations(spread, tau_tr, dt):
+    params = _glass(eps_a=2.0, barrier_spread=spread)
+    law = pack(params)
+    n = classes(law)
+    m_n = np.linspace(0.0, 0.3, n)
+    m = np.empty(n)
+    x, chi = shear_increment(tau_tr, params.chi0, m_n, dt, law, m)
+    tau = tau_tr - 2.0 * params.G * x
+    f = math.exp(-params.k_chi * (chi - params.chi_s) / params.T_Z)
+    flow = 0.0
+    nodes, weights = np.polynomial.hermite.hermgauss(7)
+    for k in range(n):
+        b0 = law.b0 if n == 1 else max(law.b0 + spread * math.sqrt(2.0) * nodes[k], 0.0)
+        c, bias = rate_factors(tau / f, law, b0)
+        a = 2.0 * dt * c / (params.eps_a * params.tau0)
+        assert m[k] - m_n[k] == pytest.approx(a * (bias - m[k]) * (1.0 - m[k] * tau / params.s_y),
+                                              rel=1e-9, abs=1e-13)
+        flow += (1.0 if n == 1 else weights[k] / math.sqrt(math.pi)) * c * (bias - m[k])
+    assert x == pytest.approx(dt * math.exp(-params.T_Z / chi) * flow / params.tau0, rel=1e-9,
+                              abs=1e-15)
+    assert 0.0 < x < tau_tr / (2.0 * params.G)
+
+
+def test_the_point_driver_replays_the_lag_in_simple_shear():
+    params = _glass(eps_a=2.0)
+    curve = run(params, Loading(kind="simple-shear", rate=1e9, strain=0.2))
+    gamma, stress, _ = shear_response(params, params.chi0, 1e9, 0.2, StepLimits())
+    np.testing.assert_array_equal(curve["stress_Pa"], stress)
+    # engineering plastic strain = γ − σ/G; D is half its rate, 1e9/2 in steady flow
+    assert curve["plastic_strain"][-1] == pytest.approx(gamma[-1] - stress[-1] / params.G)
+    assert curve["D_per_s"][-1] == pytest.approx(0.5e9, rel=0.05)
+
+
+def test_drivers_without_the_lag_refuse_it_in_one_line():
+    params = _glass(eps_a=2.0)
+    with pytest.raises(InputError, match=r"eps_a = 2: .*--loading uniaxial-tension needs eps_a"):
+        run(params, Loading(kind="uniaxial-tension", rate=1e9, strain=0.05))
+    with pytest.raises(InputError, match="a finite-element case needs eps_a = 0"):
+        load_case(read_case("cases/shear_strip.toml", ["material.eps_a=1.0"]))
+    with pytest.raises(InputError, match=r"eps_a.*needs s_y > 0"):
+        material.load("cu50zr50").replace(eps_a=1.0, s_y=0.0, s_chi=1e9)
