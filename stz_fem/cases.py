@@ -29,7 +29,7 @@ from pydantic import (
 
 from stz_fem.errors import InputError, read_toml, validation_error
 from stz_fem.material import MaterialParameters, from_mapping
-from stz_fem.material.orientation import require_quasi_steady
+from stz_fem.material.lagged_update import require_supported
 from stz_fem.material.parameters import as_mapping
 
 
@@ -46,7 +46,7 @@ def _material(value: Any) -> MaterialParameters:
         raise InputError(f"material = {value!r}: must be a table (preset or file, and "
                          "parameters in SI units)")
     params = from_mapping(value, where="material")
-    require_quasi_steady(params, "a finite-element case")
+    require_supported(params)
     return params
 
 
@@ -184,6 +184,7 @@ class Heat(Section):
         if not self.on:
             return
         params.heating_per_work()  # needs rho and heat_capacity
+        require_supported(params, heating=f"heat.mode = {self.mode!r}")
         if self.mode == "conducting" and params.conductivity is None:
             raise InputError("material.conductivity: heat.mode = 'conducting' needs it "
                              "(W/(m·K); 0 is adiabatic)")

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from stz_fem.errors import InputError, RunError
-from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
+from stz_fem.material import MaterialParameters, UpdateResult, integrate, pack, plastic_rate
+from stz_fem.material.lagged_update import integrate_lagged, require_supported
 from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
-from stz_fem.material.orientation import require_quasi_steady
 from stz_fem.step_control import StepController
 
 LOADINGS = ("simple-shear", "uniaxial-tension", "uniaxial-compression", "creep")
@@ -131,11 +131,9 @@ def run(
     """
     limits = limits or StepLimits()
     params = params.effective(None if loading.kind == "creep" else loading.rate)
-    if params.eps_a > 0.0:
-        if loading.kind != "simple-shear" or adiabatic:
-            require_quasi_steady(params, f"--loading {loading.kind}"
-                                 + (" --adiabatic" if adiabatic else ""))
-        return _lagged_shear(params, loading, limits, max_steps)
+    require_supported(params, heating="--adiabatic" if adiabatic else None)
+    # the STZ orientation M of the lagged law (docs/model.md §2.4), from an unoriented glass
+    orientation = np.zeros((1, 6)) if params.eps_a > 0.0 else None
     heating = params.heating_per_work() if adiabatic else 0.0
     temperature = np.array([params.T]) if adiabatic else None
     c = pack(params)
@@ -158,20 +156,20 @@ def run(
         trial = eps.copy()
         if loading.kind != "creep":
             trial[loading.driven] += rate_component * dt
-        step = _equilibrate(c, trial, epsp, chi, dt, free, target, temperature)
+        step = _equilibrate(c, trial, epsp, chi, dt, free, target, temperature, orientation)
         if step is None:
             dt *= 0.5
             if dt < 1e-30:
                 raise RunError("material point: the step size fell below 1e-30 s without a "
                                "step the local update accepts")
             continue
-        new_eps, res = step
+        new_eps, res, new_orientation = step
         ratio = _increment_ratio(res, chi[0], dt, rows[-1][2], loading, limits, stress_scale)
         if not CONTROLLER.accepts(ratio):
             dt = CONTROLLER.retry(dt, ratio)
             continue
         t += dt
-        eps, epsp, chi = new_eps, res.plastic_strain[0], res.chi
+        eps, epsp, chi, orientation = new_eps, res.plastic_strain[0], res.chi, new_orientation
         acc += 2.0 * res.rate[0] * dt
         sigma = res.stress[0]
         sbar = float(equivalent_shear_stress(sigma))
@@ -190,26 +188,6 @@ def run(
     columns = CURVE_COLUMNS + (("temperature_K",) if adiabatic else ())
     data = np.array(rows)
     return {name: data[:, k] for k, name in enumerate(columns)}
-
-
-def _lagged_shear(params: MaterialParameters, loading: Loading, limits: StepLimits,
-                  max_steps: int) -> dict[str, np.ndarray]:
-    """``run``'s columns for simple shear of a material with an orientation lag, from the
-    compiled shear driver that integrates m (docs/model.md §2.4; same step rules)."""
-    # imported here: the calibration's driver imports this module's step rules
-    from stz_fem.calibration.shear_curve import shear_response
-
-    try:
-        gamma, stress, chi = shear_response(params, params.chi0, loading.rate, loading.strain,
-                                            limits, max_steps)
-    except RuntimeError as err:
-        raise RunError(f"material point: {err}") from None
-    time = gamma / loading.rate
-    plastic = gamma - stress / params.G
-    rate = np.concatenate(([0.0], 0.5 * np.diff(plastic) / np.diff(time)))
-    zeros = np.zeros_like(gamma)
-    columns = (time, gamma, stress, chi, plastic, rate, np.abs(stress), zeros, zeros)
-    return dict(zip(CURVE_COLUMNS, columns, strict=True))
 
 
 def _capped(dt: float, t: float, eps: np.ndarray, loading: Loading, end: float) -> float:
@@ -236,21 +214,35 @@ def _increment_ratio(res, chi: float, dt: float, stress: float, loading: Loading
                0.0 if loading.kind == "creep" else d_stress / limits.stress)
 
 
-def _equilibrate(c, eps, epsp, chi, dt, free, target, temperature):
+def _update(c, eps, epsp, chi, dt, temperature, orientation):
+    """The local update of one point and its orientation at the end of the step (None: the law
+    of §2; ``orientation`` given: the lagged law, docs/model.md §2.4); None if it fails."""
+    if orientation is None:
+        return integrate(c, eps, epsp, chi, dt, temperature=temperature), None
+    stress, plastic, chi_end, m, rate, tangent, its = integrate_lagged(
+        c, eps, epsp, chi, orientation, dt)
+    if its < 0:
+        return None
+    return UpdateResult(stress, plastic, chi_end, rate, tangent, its), m
+
+
+def _equilibrate(c, eps, epsp, chi, dt, free, target, temperature, orientation):
     """Solve the free strain components for the target stress at the point's temperature (K;
-    None: the bath's); None if Newton fails."""
+    None: the bath's); (strain, update, orientation), or None if Newton or the update fails."""
     eps = eps.copy()
-    res = integrate(c, eps, epsp, chi, dt, temperature=temperature)
     scale = c.K  # stress residual tolerance relative to the bulk modulus, Pa
-    for _ in range(30):
+    for _ in range(31):
+        step = _update(c, eps, epsp, chi, dt, temperature, orientation)
+        if step is None:
+            return None
+        res, m = step
         if not free:
-            return eps, res
+            return eps, res, m
         r = res.stress[0, free] - target[free]
         if np.all(np.abs(r) <= 1e-12 * scale + 1e-10 * np.abs(target[free])):
-            return eps, res
+            return eps, res, m
         jac = res.tangent[0][np.ix_(free, free)]
         eps[free] -= np.linalg.solve(jac, r)
-        res = integrate(c, eps, epsp, chi, dt, temperature=temperature)
     return None
 
 

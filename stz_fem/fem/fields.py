@@ -24,8 +24,10 @@ class CellFields:
         self.solver = solver
         mesh = solver.mesh
         W = fem.functionspace(mesh, ("DG", 0))
-        # the temperature only where it is a field (docs/model.md §3.1)
-        names = FIELD_NAMES + (("temperature_K",) if solver.temperature.size else ())
+        # the temperature only where it is a field (docs/model.md §3.1), the STZ orientation
+        # only with the orientation lag (§2.4)
+        names = FIELD_NAMES + (("temperature_K",) if solver.temperature.size else ()) + (
+            ("orientation",) if solver.constants.eps_a > 0.0 else ())
         self.functions = {name: fem.Function(W, name=name) for name in names}
         self._dofs = W.dofmap.list[: solver.q.n_cells, 0]
         tdim = mesh.topology.dim
@@ -35,7 +37,9 @@ class CellFields:
     def averages(self) -> dict[str, np.ndarray]:
         """Cell averages of χ (K), s̄, p, von Mises stress (Pa), D (1/s), accumulated plastic
         strain, the dissipation density 2Ds̄ (W/m³), the total engineering shear strain
-        γ_xy = 2ε_xy and, where it is a field, the temperature (K); owned cells."""
+        γ_xy = 2ε_xy, where it is a field the temperature (K), and with the orientation lag
+        the magnitude of the STZ orientation, m̄ = √(M:M/2) (1 for a fully oriented
+        population); owned cells."""
         s = self.solver
         sbar = equivalent_shear_stress(s.stress)
         point = {
@@ -46,6 +50,8 @@ class CellFields:
         }
         if s.temperature.size:
             point["temperature_K"] = s.temperature
+        if s.constants.eps_a > 0.0:
+            point["orientation"] = equivalent_shear_stress(s.state.orientation)
         return {k: s.q.cell_average(v) for k, v in point.items()}
 
     def update_functions(self, averages: dict[str, np.ndarray]) -> list[fem.Function]:

@@ -19,7 +19,6 @@ import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import ufl
@@ -41,27 +40,14 @@ from stz_fem.fem.linear import (
     set_near_nullspace,
 )
 from stz_fem.fem.machine import Machine, MachineCoupling
+from stz_fem.fem.material_state import MaterialState, advance
 from stz_fem.fem.quadrature import QuadratureSpace, mandel_strain
 from stz_fem.material import MaterialParameters, pack
-from stz_fem.material.update import update_points
 
 _instances = itertools.count()
 
 class CallbackError(RunError):
     """The local update raised inside a Newton callback on some rank (raised on all)."""
-
-
-@dataclass
-class MaterialState:
-    """Quadrature-point state, ordered (owned cell, point): plastic strain (n, 6) Mandel,
-    χ (n,) K, accumulated engineering plastic strain ∫2D dt (n,)."""
-
-    plastic_strain: np.ndarray
-    chi: np.ndarray
-    accumulated: np.ndarray
-
-    def copy(self) -> MaterialState:
-        return MaterialState(self.plastic_strain.copy(), self.chi.copy(), self.accumulated.copy())
 
 
 class MechanicsSolver:
@@ -106,7 +92,7 @@ class MechanicsSolver:
         n = self.q.size
         self.points = self.q.point_coordinates()
         chi = np.asarray(chi0(self.points), dtype=float)
-        self.state = MaterialState(np.zeros((n, 6)), chi, np.zeros(n))
+        self.state = MaterialState.initial(chi)
         self.trial = self.state.copy()
         self.stress = np.zeros((n, 6))
         self.tangent = np.zeros((n, 6, 6))
@@ -202,11 +188,8 @@ class MechanicsSolver:
         self._set_grip(x)
         try:
             self.q.evaluate(self.strain_expr, out=self.strain)
-            update_points(
-                self.strain, self.state.plastic_strain, self.state.chi, self.dt,
-                self.constants, self.stress, self.trial.plastic_strain, self.trial.chi,
-                self.rate, self.tangent, self.temperature,
-            )
+            advance(self.constants, self.strain, self.state, self.dt, self.trial, self.stress,
+                    self.rate, self.tangent, self.temperature)
         except Exception as err:
             # An error on this rank alone must not leave the other ranks waiting in the
             # assembly's collectives: note it, poison the residual (its norm, a global

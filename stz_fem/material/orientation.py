@@ -29,15 +29,11 @@ import math
 import numpy as np
 from numba import njit
 
-from stz_fem.errors import InputError
-from stz_fem.material.parameters import MaterialParameters
 from stz_fem.material.rate_terms import barrier
 from stz_fem.material.stz import SPREAD_LOG_WEIGHTS, SPREAD_NODES, Law, softening
 from stz_fem.material.update import _chi_of
 
 MAX_ITERATIONS = 200
-SUPPORTED = "homogeneous simple shear (the calibration, stz-fem point --loading simple-shear)"
-"""Where the orientation lag is integrated so far."""
 _XTOL = 1e-16
 """Absolute tolerance on the increment x (strain): far below any elastic strain."""
 
@@ -57,7 +53,11 @@ def rate_factors(tau: float, law: Law, b0: float) -> tuple[float, float]:
 def orientation_after(m_n: float, a: float, b: float, bias: float) -> float:
     """m at the end of a step from m − mₙ = a(𝒯 − m)(1 − b m), a = 2ΔtC/(ε_aτ₀), b = τ/s_y:
     the root of ab·m² − (1 + a + ab𝒯)m + (mₙ + a𝒯) = 0 that continues mₙ (the smaller),
-    in the form without cancellation."""
+    in the form without cancellation. The annihilation term −a(𝒯 − m)bm is a rate ∝ the
+    plastic work, taken ≥ 0: where m relaxes down to 𝒯 (mₙ > 𝒯, reverse flow) it is off and
+    m − mₙ = a(𝒯 − m)."""
+    if m_n > bias:
+        return (m_n + a * bias) / (1.0 + a)
     c = m_n + a * bias
     big = 1.0 + a + a * b * bias
     disc = max(big * big - 4.0 * a * b * c, 0.0)
@@ -144,11 +144,3 @@ def shear_increment(tau_tr: float, chi_n: float, m_n: np.ndarray, dt: float, law
     _, chi = _residual(x, tau_tr, chi_n, m_n, dt, relax, law, m)
     return x, chi
 
-
-def require_quasi_steady(params: MaterialParameters, driver: str) -> None:
-    """InputError, in one line, when a material with an orientation lag reaches a driver that
-    integrates the law of §2 (m quasi-steady) only."""
-    if params.eps_a > 0.0:
-        raise InputError(f"material.eps_a = {params.eps_a:g}: the orientation lag (docs/model.md "
-                         f"§2.4) is integrated in {SUPPORTED} only so far; {driver} needs "
-                         "eps_a = 0")

@@ -45,15 +45,10 @@ X_TINY = 1e-300
 
 
 @njit(cache=True)
-def _chi_of(x, sbar_tr, chi_n, relax, law):
-    """χ(Δγ) (K) at the end of the step and its derivatives with respect to Δγ and s̄_tr.
-
-    Backward Euler on the linear χ source: c₀(χ − χₙ) = work·(χ∞ − χ) + relax·(χ_T − χ) with
-    work = 2Δγ·s̄/s_χ and relax = c₀Δt/t_r, solved exactly in increment form.
-    """
-    two_g = 2.0 * law.G
-    sbar = sbar_tr - two_g * x
-    work = 2.0 * x * sbar / law.s_chi
+def chi_after_work(work, chi_n, relax, law):
+    """χ (K) at the end of a step and dχ/d(work) (K): backward Euler on the linear χ source,
+    c₀(χ − χₙ) = work·(χ∞ − χ) + relax·(χ_T − χ), with work = (plastic work)/s_χ and
+    relax = c₀Δt/t_r (both dimensionless), solved exactly in increment form."""
     source, slope = chi_source_compiled(chi_n, work, relax, law)
     den = law.c0 - slope
     # increment form: exactly χₙ when nothing happens; the clip only removes round-off
@@ -61,9 +56,18 @@ def _chi_of(x, sbar_tr, chi_n, relax, law):
     chi_t = law.chi_T if relax > 0.0 else chi_n
     if not math.isfinite(chi):
         # work or relax overflowed (inf/inf): χ is at the target of the larger one
-        return (law.chi_inf if work >= relax else chi_t), 0.0, 0.0
+        return (law.chi_inf if work >= relax else chi_t), 0.0
     chi = min(max(chi, min(chi_n, law.chi_inf, chi_t)), max(chi_n, law.chi_inf, chi_t))
-    k = (law.chi_inf - chi) / den
+    return chi, (law.chi_inf - chi) / den
+
+
+@njit(cache=True)
+def _chi_of(x, sbar_tr, chi_n, relax, law):
+    """χ(Δγ) (K) at the end of the step and its derivatives with respect to Δγ and s̄_tr
+    (``chi_after_work`` with the plastic work 2Δγ·s̄ of the radial return)."""
+    two_g = 2.0 * law.G
+    sbar = sbar_tr - two_g * x
+    chi, k = chi_after_work(2.0 * x * sbar / law.s_chi, chi_n, relax, law)
     return chi, k * 2.0 * (sbar - two_g * x) / law.s_chi, k * 2.0 * x / law.s_chi
 
 

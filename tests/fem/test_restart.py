@@ -23,10 +23,14 @@ def read_curve(path):
     return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
-def test_stopped_and_restarted_run_matches_the_uninterrupted_one(tmp_path, capsys):
+@pytest.mark.parametrize("material", [[], ["--set", "material.eps_a=2.0"]],
+                         ids=["law", "orientation-lag"])
+def test_stopped_and_restarted_run_matches_the_uninterrupted_one(tmp_path, capsys, material):
+    """Also with the orientation lag (docs/model.md §2.4), whose M the checkpoint carries."""
     full, part = tmp_path / "full", tmp_path / "part"
-    assert main(["run", CASE, "--out", str(full), *COARSE]) == 0
-    assert main(["run", CASE, "--out", str(part), *COARSE, "--set", "solver.max_steps=40"]) == 4
+    assert main(["run", CASE, "--out", str(full), *COARSE, *material]) == 0
+    assert main(["run", CASE, "--out", str(part), *COARSE, *material,
+                 "--set", "solver.max_steps=40"]) == 4
     assert "stopped: 40 steps" in capsys.readouterr().out
     # rows written after the checkpoint (as by a run killed later) are dropped on restart, and
     # rows of an older version without plastic_work_J are kept under today's columns
@@ -36,7 +40,7 @@ def test_stopped_and_restarted_run_matches_the_uninterrupted_one(tmp_path, capsy
     with open(part / "curve.csv", "w") as f:
         f.writelines(",".join(r[:column] + r[column + 1:]) + "\n" for r in rows)
         f.write("41,1,1,1,1,1,1,1,1\n")
-    assert main(["run", CASE, "--out", str(part), *COARSE, "--restart"]) == 0
+    assert main(["run", CASE, "--out", str(part), *COARSE, *material, "--restart"]) == 0
     a, b = read_curve(full / "curve.csv"), read_curve(part / "curve.csv")
     assert np.isnan(b["plastic_work_J"][:40]).all()
     np.testing.assert_allclose(b["plastic_work_J"][40:], a["plastic_work_J"][40:], rtol=1e-9)
@@ -123,7 +127,7 @@ def test_a_killed_or_interrupted_run_restarts_to_the_uninterrupted_result(tmp_pa
         assert read_summary(part)["status"] == "interrupted"
     else:
         assert code == -signal.SIGKILL
-    assert main(["run", CASE, "--out", str(part), *COARSE, "--restart"]) == 0
+    assert main(["run", CASE, "--out", str(part), *COARSE, *material, "--restart"]) == 0
     a, b = read_curve(full / "curve.csv"), read_curve(part / "curve.csv")
     np.testing.assert_array_equal(a["step"], b["step"])
     np.testing.assert_allclose(b["time_s"], a["time_s"], rtol=1e-12)

@@ -1,0 +1,219 @@
+"""Backward-Euler update of material points with the orientation lag (docs/model.md §2.4), m a
+deviatoric tensor M (Mandel, same normalization as s/s̄, so M = m·s/s̄ in proportional loading):
+
+    ε̇ᵖ = (ΛC(s̄)/τ₀)(𝒯(s̄) n̂ − M),   Ṁ = (2C/(ε_aτ₀))(𝒯n̂ − M) − M·(s:ε̇ᵖ)₊/(ε_aΛs_y),
+    n̂ = s/s̄,
+
+which is the scalar law of ``orientation`` when M stays parallel to s. Over a step, with the
+plastic increment E = Δεᵖ as the unknown, M is linear in M:
+
+    M = (Mₙ + a𝒯n̂)/(1 + a + g),   a = 2ΔtC/(ε_aτ₀),   g = (s:E)₊/(ε_aΛ f s_y),
+
+so the update solves the six equations R(E) = E − k(𝒯n̂ − M(E)) = 0 (k = ΔtΛC/τ₀, s = s_tr − 2GE,
+χ from the plastic work s:E) by Newton's method from the scalar solution along the trial stress
+(exact when Mₙ ∥ s_tr), with a forward-difference Jacobian and a backtracking step. The tangent
+dσ/dε follows from the same Jacobian (implicit function theorem). Pressure-insensitive,
+non-dilatant flow only (α = β = 0), one barrier (no spread) and no heating, as
+``require_supported`` checks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from stz_fem.errors import InputError
+from stz_fem.material.orientation import rate_factors, shear_increment
+from stz_fem.material.parameters import MaterialParameters
+from stz_fem.material.stz import Law, softening
+from stz_fem.material.update import _fail, chi_after_work
+
+MAX_ITERATIONS = 50
+_RTOL = 1e-12
+
+
+@njit(cache=True)
+def _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M):
+    """R(E) into ``R`` and M(E) into ``M`` (Mandel); returns χ (K) at the end of the step."""
+    G = law.G
+    s = s_tr - 2.0 * G * E
+    sbar = math.sqrt(0.5 * np.dot(s, s))
+    work = np.dot(s, E)
+    chi, _ = chi_after_work(max(work, 0.0) / law.s_chi, chi_n, relax, law)
+    f = softening(chi, law)
+    c, bias = rate_factors(sbar / f, law, law.b0)
+    log_lambda = -law.T_Z / chi
+    tau0 = math.exp(law.log_tau0)
+    k = dt * math.exp(log_lambda) * c / tau0
+    a = 2.0 * dt * c / (law.eps_a * tau0)
+    g = max(work, 0.0) / (law.eps_a * math.exp(log_lambda) * f * law.s_y)
+    scale = bias / sbar if sbar > 0.0 else 0.0
+    for j in range(6):
+        M[j] = (M_n[j] + a * scale * s[j]) / (1.0 + a + g)
+        R[j] = E[j] - k * (scale * s[j] - M[j])
+    return chi
+
+
+@njit(cache=True)
+def _differences(E, s_tr, M_n, chi_n, dt, relax, law, R, h, of_stress, out, scratch_R,
+                 scratch_M, scratch_x):
+    """Forward differences of R (at E, s_tr, where it is ``R``) into ``out`` (6×6): ∂R/∂E, or
+    with ``of_stress`` ∂R/∂s_tr, steps h (strain or Pa)."""
+    for j in range(6):
+        scratch_x[:] = s_tr if of_stress else E
+        scratch_x[j] += h
+        if of_stress:
+            _residual(E, scratch_x, M_n, chi_n, dt, relax, law, scratch_R, scratch_M)
+        else:
+            _residual(scratch_x, s_tr, M_n, chi_n, dt, relax, law, scratch_R, scratch_M)
+        for i in range(6):
+            out[i, j] = (scratch_R[i] - R[i]) / h
+
+
+@njit(cache=True)
+def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J):
+    """E = Δεᵖ, M (written into the arrays) and χ at the end of the step, and ∂R/∂E in J.
+    Returns (χ, iterations); iterations < 0: no convergence."""
+    relax = law.c0 * dt * law.relax_rate
+    sbar_tr = math.sqrt(0.5 * np.dot(s_tr, s_tr))
+    # start: the scalar solution along s_tr with Mₙ's component along it
+    m_par = np.zeros(1)
+    m_new = np.zeros(1)
+    if sbar_tr > 0.0:
+        m_par[0] = 0.5 * np.dot(M_n, s_tr) / sbar_tr
+        x, _ = shear_increment(sbar_tr, chi_n, m_par, dt, law, m_new)
+        E[:] = x * s_tr / sbar_tr
+    else:
+        E[:] = 0.0
+    R = np.empty(6)
+    R_try = np.empty(6)
+    M_try = np.empty(6)
+    E_try = np.empty(6)
+    scratch_R = np.empty(6)
+    scratch_M = np.empty(6)
+    # strain scale of the problem: the trial stress (or s_y) in strain
+    strain_scale = max(sbar_tr, law.s_y) / (2.0 * law.G)
+    h = 1e-8 * strain_scale
+    chi = _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M)
+    for iteration in range(MAX_ITERATIONS):
+        norm = math.sqrt(np.dot(R, R))
+        _differences(E, s_tr, M_n, chi_n, dt, relax, law, R, h, False, J, scratch_R, scratch_M,
+                     E_try)
+        # R is a strain: converged at round-off of E (or of the trial strain, for E ≈ 0)
+        if norm <= _RTOL * max(math.sqrt(np.dot(E, E)), 1e-6 * strain_scale):
+            return chi, iteration
+        step = np.linalg.solve(J, -R)
+        lam = 1.0
+        decreased = False
+        for _ in range(40):
+            E_try[:] = E + lam * step
+            chi_try = _residual(E_try, s_tr, M_n, chi_n, dt, relax, law, R_try, M_try)
+            if math.sqrt(np.dot(R_try, R_try)) < norm:
+                decreased = True
+                break
+            lam *= 0.5
+        if not decreased:
+            return chi, -1
+        E[:] = E_try
+        R[:] = R_try
+        M[:] = M_try
+        chi = chi_try
+    return chi, -1
+
+
+@njit(cache=True)
+def update_points_lagged(eps, epsp_n, chi_n, M_n, dt, law, sigma, epsp, chi, M, rate,
+                         tangent):
+    """Backward-Euler update of n points with the orientation lag, written into the outputs
+    (as ``update.update_points``, plus M: (n, 6) at the start ``M_n``, at the end ``M``).
+    Returns the largest Newton iteration count, −1 if a point did not converge (its outputs
+    are then NaN, which the finite-element solver takes as a failed step)."""
+    G, K = law.G, law.K
+    with_tangent = tangent.shape[0] > 0
+    worst = 0
+    s_tr = np.empty(6)
+    E = np.empty(6)
+    J = np.empty((6, 6))
+    dR_ds = np.empty((6, 6))
+    R0 = np.empty(6)
+    R1 = np.empty(6)
+    M1 = np.empty(6)
+    for i in range(eps.shape[0]):
+        trace = eps[i, 0] + eps[i, 1] + eps[i, 2]
+        pressure = -K * trace
+        for j in range(6):
+            s_tr[j] = 2.0 * G * (eps[i, j] - (trace / 3.0 if j < 3 else 0.0) - epsp_n[i, j])
+        chi_i, its = solve_point(s_tr, M_n[i], chi_n[i], dt, law, E, M[i], J)
+        if its < 0 or not (math.isfinite(chi_i) and chi_n[i] > 0.0):
+            _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
+            M[i, :] = math.nan
+            worst = -1
+            continue
+        if worst >= 0:
+            worst = max(worst, its)
+        chi[i] = chi_i
+        for j in range(6):
+            epsp[i, j] = epsp_n[i, j] + E[j]
+            sigma[i, j] = s_tr[j] - 2.0 * G * E[j] - (pressure if j < 3 else 0.0)
+        rate[i] = math.sqrt(0.5 * np.dot(E, E)) / dt
+        if with_tangent:
+            _tangent(tangent[i], s_tr, M_n[i], chi_n[i], dt, law, E, J, dR_ds, R0, R1, M1)
+    return worst
+
+
+@njit(cache=True)
+def _tangent(out, s_tr, M_n, chi_n, dt, law, E, J, dR_ds, R0, R1, M1):
+    """dσ/dε = K I⊗I + 2G P − 2G·dE/dε, with dE/dε = −J⁻¹ (∂R/∂s_tr) 2G P (P the deviatoric
+    projector) and ∂R/∂s_tr by forward differences."""
+    G, K = law.G, law.K
+    relax = law.c0 * dt * law.relax_rate
+    h = 1e-8 * max(math.sqrt(0.5 * np.dot(s_tr, s_tr)), law.s_y)
+    _residual(E, s_tr, M_n, chi_n, dt, relax, law, R0, M1)
+    _differences(E, s_tr, M_n, chi_n, dt, relax, law, R0, h, True, dR_ds, R1, M1, s_tr.copy())
+    dE_ds = -np.linalg.solve(J, dR_ds)  # dE/ds_tr
+    for a in range(6):
+        for b in range(6):
+            # ds_tr/dε = 2G P: column b of P is e_b − (1/3)[b<3] (1,1,1,0,0,0)
+            dev = 0.0
+            for c in range(6):
+                p_cb = (1.0 if c == b else 0.0) - (1.0 / 3.0 if (c < 3 and b < 3) else 0.0)
+                dev += dE_ds[a, c] * p_cb
+            p_ab = (1.0 if a == b else 0.0) - (1.0 / 3.0 if (a < 3 and b < 3) else 0.0)
+            out[a, b] = (K if (a < 3 and b < 3) else 0.0) + 2.0 * G * p_ab \
+                - 4.0 * G * G * dev
+
+
+def require_supported(params: MaterialParameters, heating: str | None = None) -> None:
+    """InputError, in one line, for a material with the orientation lag (eps_a > 0) outside
+    what the tensor update covers: α, β or a barrier spread, or heating (``heating`` names the
+    option that asks for it). Nothing for eps_a = 0."""
+    if params.eps_a == 0.0:
+        return
+    for key, value in (("alpha", params.alpha), ("beta", params.beta),
+                       ("barrier_spread", params.barrier_spread)):
+        if value != 0.0:
+            raise InputError(f"material.{key} = {value:g}: the orientation lag (eps_a > 0) is "
+                             f"integrated with {key} = 0 only so far")
+    if heating is not None:
+        raise InputError(f"material.eps_a = {params.eps_a:g}: the orientation lag (docs/model.md "
+                         f"§2.4) is integrated in isothermal runs only so far; {heating} needs "
+                         "eps_a = 0")
+
+
+def integrate_lagged(law: Law, strain: np.ndarray, plastic_strain: np.ndarray, chi: np.ndarray,
+                     orientation: np.ndarray, dt: float) -> tuple[np.ndarray, ...]:
+    """Allocating wrapper of ``update_points_lagged`` for n points: returns stress (n, 6),
+    plastic strain (n, 6), χ (n,), orientation M (n, 6), plastic rate (n,), tangent
+    (n, 6, 6) and the worst iteration count."""
+    eps = np.ascontiguousarray(strain, dtype=float).reshape(-1, 6)
+    n = eps.shape[0]
+    out = (np.empty((n, 6)), np.empty((n, 6)), np.empty(n), np.empty((n, 6)), np.empty(n),
+           np.empty((n, 6, 6)))
+    worst = update_points_lagged(
+        eps, np.ascontiguousarray(plastic_strain, dtype=float).reshape(n, 6),
+        np.ascontiguousarray(np.broadcast_to(chi, (n,)), dtype=float),
+        np.ascontiguousarray(orientation, dtype=float).reshape(n, 6), float(dt), law,
+        out[0], out[1], out[2], out[3], out[4], out[5])
+    return (*out, int(worst))
