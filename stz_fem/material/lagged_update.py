@@ -11,8 +11,8 @@ plastic increment E = Δεᵖ as the unknown, M is linear in M:
 
 so the update solves the six equations R(E) = E − k(𝒯n̂ − M(E)) = 0 (k = ΔtΛC/τ₀, s = s_tr − 2GE,
 χ from the plastic work s:E) by Newton's method from the scalar solution along the trial stress
-(exact when Mₙ ∥ s_tr), with a forward-difference Jacobian and a backtracking step. The tangent
-dσ/dε follows from the same Jacobian (implicit function theorem). Pressure-insensitive,
+(exact when Mₙ ∥ s_tr), with the analytic Jacobian and a backtracking step. The tangent
+dσ/dε follows from the same derivatives (implicit function theorem). Pressure-insensitive,
 non-dilatant flow only (α = β = 0), one barrier (no spread) and no heating, as
 ``require_supported`` checks.
 """
@@ -35,46 +35,74 @@ _RTOL = 1e-12
 
 
 @njit(cache=True)
-def _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M):
-    """R(E) into ``R`` and M(E) into ``M`` (Mandel); returns χ (K) at the end of the step."""
+def _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M, J, dR_ds):
+    """R(E) = E − φ(ψn̂ − Mₙ) into ``R`` (φ = k/B, ψ = (1 + g)𝒯, B = 1 + a + g) and M(E) into
+    ``M`` (Mandel); with non-empty ``J`` and ``dR_ds`` also ∂R/∂E and ∂R/∂s_tr (6×6),
+    differentiated through s̄, n̂, the plastic work and χ. Returns χ (K) at the end of the step."""
     G = law.G
     s = s_tr - 2.0 * G * E
     sbar = math.sqrt(0.5 * np.dot(s, s))
     work = np.dot(s, E)
-    chi, _ = chi_after_work(max(work, 0.0) / law.s_chi, chi_n, relax, law)
+    w = max(work, 0.0)
+    chi, dchi_dwork = chi_after_work(w / law.s_chi, chi_n, relax, law)
     f = softening(chi, law)
-    c, bias = rate_factors(sbar / f, law, law.b0)
-    log_lambda = -law.T_Z / chi
+    c, bias, dc, dbias = rate_factors(sbar / f, law, law.b0)
+    lam = math.exp(-law.T_Z / chi)
     tau0 = math.exp(law.log_tau0)
-    k = dt * math.exp(log_lambda) * c / tau0
+    k = dt * lam * c / tau0
     a = 2.0 * dt * c / (law.eps_a * tau0)
-    g = max(work, 0.0) / (law.eps_a * math.exp(log_lambda) * f * law.s_y)
-    scale = bias / sbar if sbar > 0.0 else 0.0
+    den_g = law.eps_a * lam * f * law.s_y
+    g = w / den_g
+    B = 1.0 + a + g
+    phi = k / B
+    psi = (1.0 + g) * bias
+    n = s / sbar if sbar > 0.0 else np.zeros(6)
     for j in range(6):
-        M[j] = (M_n[j] + a * scale * s[j]) / (1.0 + a + g)
-        R[j] = E[j] - k * (scale * s[j] - M[j])
+        M[j] = (M_n[j] + a * bias * n[j]) / B
+        R[j] = E[j] - phi * (psi * n[j] - M_n[j])
+    if J.shape[0] == 0 or sbar == 0.0:
+        if J.shape[0] > 0:  # no stress, no direction: the identity is all that is left
+            J[:] = np.eye(6)
+            dR_ds[:] = 0.0
+        return chi
+    flowing = 1.0 if work > 0.0 else 0.0
+    # d/dE: ds = −2G dE, ds̄ = −G n̂·dE, dn̂ = −(2G/s̄)(I − ½n̂n̂)dE, dw = (s − 2GE)·dE
+    _chain(J, 1.0, -G * n, flowing * (s - 2.0 * G * E), -2.0 * G / sbar, n, M_n, chi, f, c,
+           bias, dc, dbias, lam, dchi_dwork, k, a, g, B, phi, psi, den_g, sbar, dt, tau0, law)
+    # d/ds_tr: ds̄ = ½n̂·ds, dn̂ = (I − ½n̂n̂)ds/s̄, dw = E·ds
+    _chain(dR_ds, 0.0, 0.5 * n, flowing * E, 1.0 / sbar, n, M_n, chi, f, c, bias, dc, dbias,
+           lam, dchi_dwork, k, a, g, B, phi, psi, den_g, sbar, dt, tau0, law)
     return chi
 
 
 @njit(cache=True)
-def _differences(E, s_tr, M_n, chi_n, dt, relax, law, R, h, of_stress, out, scratch_R,
-                 scratch_M, scratch_x):
-    """Forward differences of R (at E, s_tr, where it is ``R``) into ``out`` (6×6): ∂R/∂E, or
-    with ``of_stress`` ∂R/∂s_tr, steps h (strain or Pa)."""
-    for j in range(6):
-        scratch_x[:] = s_tr if of_stress else E
-        scratch_x[j] += h
-        if of_stress:
-            _residual(E, scratch_x, M_n, chi_n, dt, relax, law, scratch_R, scratch_M)
-        else:
-            _residual(scratch_x, s_tr, M_n, chi_n, dt, relax, law, scratch_R, scratch_M)
-        for i in range(6):
-            out[i, j] = (scratch_R[i] - R[i]) / h
+def _chain(out, identity, g_sbar, g_work, n_factor, n, M_n, chi, f, c, bias, dc, dbias, lam,
+           dchi_dwork, k, a, g, B, phi, psi, den_g, sbar, dt, tau0, law):
+    """One Jacobian block of R from the gradients of s̄ and of the plastic work (6-vectors) and
+    dn̂ = n_factor·(I − ½n̂n̂)·d(·), by the chain rule through χ, f, C, 𝒯, Λ, k, a, g."""
+    g_chi = (dchi_dwork / law.s_chi) * g_work
+    g_f = -(law.k_chi * f / law.T_Z) * g_chi
+    g_tau = g_sbar / f - (sbar / (f * f)) * g_f
+    g_c = dc * g_tau
+    g_bias = dbias * g_tau
+    g_lam = lam * law.T_Z / (chi * chi) * g_chi
+    g_k = (dt / tau0) * (lam * g_c + c * g_lam)
+    g_a = (2.0 * dt / (law.eps_a * tau0)) * g_c
+    g_g = g_work / den_g - g * (g_lam / lam + g_f / f)
+    g_phi = (g_k - phi * (g_a + g_g)) / B
+    g_psi = bias * g_g + (1.0 + g) * g_bias
+    for i in range(6):
+        lead = psi * n[i] - M_n[i]
+        for j in range(6):
+            projector = (1.0 if i == j else 0.0) - 0.5 * n[i] * n[j]
+            out[i, j] = ((identity if i == j else 0.0) - lead * g_phi[j]
+                         - phi * n[i] * g_psi[j] - phi * psi * n_factor * projector)
 
 
 @njit(cache=True)
-def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J):
-    """E = Δεᵖ, M (written into the arrays) and χ at the end of the step, and ∂R/∂E in J.
+def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J, dR_ds):
+    """E = Δεᵖ, M (written into the arrays) and χ at the end of the step, and ∂R/∂E, ∂R/∂s_tr
+    there in J, dR_ds.
     Returns (χ, iterations); iterations < 0: no convergence."""
     relax = law.c0 * dt * law.relax_rate
     sbar_tr = math.sqrt(0.5 * np.dot(s_tr, s_tr))
@@ -91,16 +119,12 @@ def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J):
     R_try = np.empty(6)
     M_try = np.empty(6)
     E_try = np.empty(6)
-    scratch_R = np.empty(6)
-    scratch_M = np.empty(6)
+    no_block = np.empty((0, 6))
     # strain scale of the problem: the trial stress (or s_y) in strain
     strain_scale = max(sbar_tr, law.s_y) / (2.0 * law.G)
-    h = 1e-8 * strain_scale
-    chi = _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M)
+    chi = _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M, J, dR_ds)
     for iteration in range(MAX_ITERATIONS):
         norm = math.sqrt(np.dot(R, R))
-        _differences(E, s_tr, M_n, chi_n, dt, relax, law, R, h, False, J, scratch_R, scratch_M,
-                     E_try)
         # R is a strain: converged at round-off of E (or of the trial strain, for E ≈ 0)
         if norm <= _RTOL * max(math.sqrt(np.dot(E, E)), 1e-6 * strain_scale):
             return chi, iteration
@@ -109,7 +133,8 @@ def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J):
         decreased = False
         for _ in range(40):
             E_try[:] = E + lam * step
-            chi_try = _residual(E_try, s_tr, M_n, chi_n, dt, relax, law, R_try, M_try)
+            _residual(E_try, s_tr, M_n, chi_n, dt, relax, law, R_try, M_try, no_block,
+                      no_block)
             if math.sqrt(np.dot(R_try, R_try)) < norm:
                 decreased = True
                 break
@@ -117,9 +142,7 @@ def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J):
         if not decreased:
             return chi, -1
         E[:] = E_try
-        R[:] = R_try
-        M[:] = M_try
-        chi = chi_try
+        chi = _residual(E, s_tr, M_n, chi_n, dt, relax, law, R, M, J, dR_ds)
     return chi, -1
 
 
@@ -137,15 +160,12 @@ def update_points_lagged(eps, epsp_n, chi_n, M_n, dt, law, sigma, epsp, chi, M, 
     E = np.empty(6)
     J = np.empty((6, 6))
     dR_ds = np.empty((6, 6))
-    R0 = np.empty(6)
-    R1 = np.empty(6)
-    M1 = np.empty(6)
     for i in range(eps.shape[0]):
         trace = eps[i, 0] + eps[i, 1] + eps[i, 2]
         pressure = -K * trace
         for j in range(6):
             s_tr[j] = 2.0 * G * (eps[i, j] - (trace / 3.0 if j < 3 else 0.0) - epsp_n[i, j])
-        chi_i, its = solve_point(s_tr, M_n[i], chi_n[i], dt, law, E, M[i], J)
+        chi_i, its = solve_point(s_tr, M_n[i], chi_n[i], dt, law, E, M[i], J, dR_ds)
         if its < 0 or not (math.isfinite(chi_i) and chi_n[i] > 0.0):
             _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
             M[i, :] = math.nan
@@ -159,30 +179,23 @@ def update_points_lagged(eps, epsp_n, chi_n, M_n, dt, law, sigma, epsp, chi, M, 
             sigma[i, j] = s_tr[j] - 2.0 * G * E[j] - (pressure if j < 3 else 0.0)
         rate[i] = math.sqrt(0.5 * np.dot(E, E)) / dt
         if with_tangent:
-            _tangent(tangent[i], s_tr, M_n[i], chi_n[i], dt, law, E, J, dR_ds, R0, R1, M1)
+            _tangent(tangent[i], law, J, dR_ds)
     return worst
 
 
 @njit(cache=True)
-def _tangent(out, s_tr, M_n, chi_n, dt, law, E, J, dR_ds, R0, R1, M1):
-    """dσ/dε = K I⊗I + 2G P − 2G·dE/dε, with dE/dε = −J⁻¹ (∂R/∂s_tr) 2G P (P the deviatoric
-    projector) and ∂R/∂s_tr by forward differences."""
+def _tangent(out, law, J, dR_ds):
+    """dσ/dε = K I⊗I + 2G P − 2G·dE/dε with dE/dε = −J⁻¹(∂R/∂s_tr)·2G P, P the deviatoric
+    projector (ds_tr/dε = 2G P)."""
     G, K = law.G, law.K
-    relax = law.c0 * dt * law.relax_rate
-    h = 1e-8 * max(math.sqrt(0.5 * np.dot(s_tr, s_tr)), law.s_y)
-    _residual(E, s_tr, M_n, chi_n, dt, relax, law, R0, M1)
-    _differences(E, s_tr, M_n, chi_n, dt, relax, law, R0, h, True, dR_ds, R1, M1, s_tr.copy())
-    dE_ds = -np.linalg.solve(J, dR_ds)  # dE/ds_tr
+    dE_ds = -np.linalg.solve(J, dR_ds)
     for a in range(6):
         for b in range(6):
-            # ds_tr/dε = 2G P: column b of P is e_b − (1/3)[b<3] (1,1,1,0,0,0)
-            dev = 0.0
-            for c in range(6):
-                p_cb = (1.0 if c == b else 0.0) - (1.0 / 3.0 if (c < 3 and b < 3) else 0.0)
-                dev += dE_ds[a, c] * p_cb
+            # column b of P is e_b − (1/3)[b < 3](1, 1, 1, 0, 0, 0)
+            dev = dE_ds[a, b] - (dE_ds[a, 0] + dE_ds[a, 1] + dE_ds[a, 2]) / 3.0 if b < 3 \
+                else dE_ds[a, b]
             p_ab = (1.0 if a == b else 0.0) - (1.0 / 3.0 if (a < 3 and b < 3) else 0.0)
-            out[a, b] = (K if (a < 3 and b < 3) else 0.0) + 2.0 * G * p_ab \
-                - 4.0 * G * G * dev
+            out[a, b] = (K if (a < 3 and b < 3) else 0.0) + 2.0 * G * p_ab - 4.0 * G * G * dev
 
 
 def require_supported(params: MaterialParameters, heating: str | None = None) -> None:

@@ -39,14 +39,20 @@ _XTOL = 1e-16
 
 
 @njit(cache=True)
-def rate_factors(tau: float, law: Law, b0: float) -> tuple[float, float]:
-    """C = ½(R₊ + R₋) and 𝒯 = (R₊ − R₋)/(R₊ + R₋) at stress τ (Pa) of STZs with barrier
-    constant b0 (K); 𝒯 is odd in τ."""
-    w_fwd, _, asym, _ = barrier(law.rate_term, abs(tau), b0, law.b1)
-    e = math.exp(-asym / law.T)
-    c = 0.5 * math.exp(-w_fwd / law.T) * (1.0 + e)
-    bias = -math.expm1(-asym / law.T) / (1.0 + e)
-    return c, bias if tau >= 0.0 else -bias
+def rate_factors(tau: float, law: Law, b0: float) -> tuple[float, float, float, float]:
+    """C = ½(R₊ + R₋), 𝒯 = (R₊ − R₋)/(R₊ + R₋) and their slopes dC/dτ, d𝒯/dτ (1/Pa) at stress
+    τ (Pa) of STZs with barrier constant b0 (K); C is even in τ, 𝒯 odd."""
+    w_fwd, dw_fwd, asym, dasym = barrier(law.rate_term, abs(tau), b0, law.b1)
+    T = law.T
+    e = math.exp(-asym / T)
+    rate = 0.5 * math.exp(-w_fwd / T)
+    c = rate * (1.0 + e)
+    dc = -rate * (dw_fwd * (1.0 + e) + dasym * e) / T
+    bias = -math.expm1(-asym / T) / (1.0 + e)
+    dbias = (1.0 - bias * bias) * dasym / (2.0 * T)
+    if tau >= 0.0:
+        return c, bias, dc, dbias
+    return c, -bias, -dc, dbias
 
 
 @njit(cache=True)
@@ -86,7 +92,7 @@ def _residual(x, tau_tr, chi_n, m_n, dt, relax, law, m):
         if m_n.size > 1:
             b0 = max(law.b0 + law.b_spread * SPREAD_NODES[k], 0.0)
             weight = math.exp(SPREAD_LOG_WEIGHTS[k])
-        c, bias = rate_factors(tau / f, law, b0)
+        c, bias, _, _ = rate_factors(tau / f, law, b0)
         m[k] = orientation_after(m_n[k], a_scale * c, b, bias)
         flow += weight * c * (bias - m[k])
     return x - math.exp(math.log(dt) - law.T_Z / chi - law.log_tau0) * flow, chi

@@ -127,7 +127,7 @@ def test_a_killed_or_interrupted_run_restarts_to_the_uninterrupted_result(tmp_pa
         assert read_summary(part)["status"] == "interrupted"
     else:
         assert code == -signal.SIGKILL
-    assert main(["run", CASE, "--out", str(part), *COARSE, *material, "--restart"]) == 0
+    assert main(["run", CASE, "--out", str(part), *COARSE, "--restart"]) == 0
     a, b = read_curve(full / "curve.csv"), read_curve(part / "curve.csv")
     np.testing.assert_array_equal(a["step"], b["step"])
     np.testing.assert_allclose(b["time_s"], a["time_s"], rtol=1e-12)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from stz_fem import material
-from stz_fem.material.lagged_update import integrate_lagged
+from stz_fem.material.lagged_update import _residual, integrate_lagged
 from stz_fem.material.orientation import rate_factors
 from stz_fem.material.stz import pack
 
@@ -44,7 +44,7 @@ def test_the_step_solves_its_backward_euler_equations(strain_size, twist, dt):
     s = stress[0].copy()
     s[:3] -= s[:3].mean()
     sbar = math.sqrt(0.5 * s @ s)
-    c, bias = rate_factors(sbar, law, law.b0)
+    c, bias, _, _ = rate_factors(sbar, law, law.b0)
     lam = math.exp(-params.T_Z / chi[0])
     k = dt * lam * c / params.tau0
     a = 2.0 * dt * c / (params.eps_a * params.tau0)
@@ -76,3 +76,43 @@ def test_the_tangent_is_the_derivative_of_the_stress(strain_size, twist, dt):
     np.testing.assert_allclose(tangent, numeric, rtol=0, atol=2e-5 * params.K)
     # and the flow has softened it: not the elastic tangent
     assert np.abs(tangent[3:, 3:] - 2.0 * params.G * np.eye(3)).max() > 1e-3 * params.G
+
+
+@pytest.mark.parametrize("k_chi", [0.0, 13.0])
+def test_the_jacobians_are_the_derivatives_of_the_residual(k_chi):
+    """∂R/∂E and ∂R/∂s_tr, analytic through s̄, n̂, the work, χ and the softening, against
+    central differences."""
+    params, law = _law(k_chi=k_chi, chi_s=3800.0)
+    strain, m_n = _state(0.05, 0.4)
+    s_tr = 2.0 * params.G * (strain[0] - np.r_[np.full(3, strain[0, :3].mean()), np.zeros(3)])
+    E = 0.3 * strain[0] - 0.1 * m_n[0] * 1e-2
+    E[:3] -= E[:3].mean()
+    dt, relax = 1e-11, 0.0
+    args = (m_n[0], params.chi0, dt, relax, law)
+    R, M = np.empty(6), np.empty(6)
+    J, dR_ds = np.empty((6, 6)), np.empty((6, 6))
+    _residual(E, s_tr, *args, R, M, J, dR_ds)
+    none = np.empty((0, 6))
+    for block, x, h, of_stress in ((J, E, 1e-9, False), (dR_ds, s_tr, 1e2, True)):
+        numeric = np.empty((6, 6))
+        for j in range(6):
+            up, down = x.copy(), x.copy()
+            up[j] += h
+            down[j] -= h
+            r_up, r_down = np.empty(6), np.empty(6)
+            _residual(E if of_stress else up, up if of_stress else s_tr, *args, r_up, M, none,
+                      none)
+            _residual(E if of_stress else down, down if of_stress else s_tr, *args, r_down, M,
+                      none, none)
+            numeric[:, j] = (r_up - r_down) / (2.0 * h)
+        np.testing.assert_allclose(block, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max())
+
+
+def test_rate_factor_slopes_are_their_derivatives():
+    _, law = _law()
+    h = 1e3
+    for tau in (-1.5e9, 2e8, 1.2e9, 2.6e9):
+        _, _, dc, dbias = rate_factors(tau, law, law.b0)
+        up, down = rate_factors(tau + h, law, law.b0), rate_factors(tau - h, law, law.b0)
+        assert dc == pytest.approx((up[0] - down[0]) / (2.0 * h), rel=1e-5)
+        assert dbias == pytest.approx((up[1] - down[1]) / (2.0 * h), rel=1e-5, abs=1e-18)

@@ -82,7 +82,7 @@ def test_one_step_solves_its_backward_euler_equations(spread, tau_tr, dt):
     nodes, weights = np.polynomial.hermite.hermgauss(7)
     for k in range(n):
         b0 = law.b0 if n == 1 else max(law.b0 + spread * math.sqrt(2.0) * nodes[k], 0.0)
-        c, bias = rate_factors(tau / f, law, b0)
+        c, bias, _, _ = rate_factors(tau / f, law, b0)
         a = 2.0 * dt * c / (params.eps_a * params.tau0)
         # the annihilation term (∝ the plastic work) only where the class flows forwards
         annihilation = m[k] * tau / (f * params.s_y) if m_n[k] <= bias else 0.0
