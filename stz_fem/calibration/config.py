@@ -70,7 +70,8 @@ Layout (SI units; paths relative to the configuration file)::
                                 # volume_column ("volume_A3"); held: "iso" (Pxx = Pyy = Pzz
                                 # held) or "y" (σyy only); α is fitted per (T, rate, held)
 
-Every parameter not listed under ``[free]`` keeps its base value.
+Every parameter not listed under ``[free]`` keeps its base value. A configuration may state only
+how it differs from another, ``base = "other.toml"`` (``config_base``).
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ from pydantic import (
 )
 
 from stz_fem import material
-from stz_fem.errors import InputError, key_error, read_toml, validation_error
+from stz_fem.calibration.config_base import read_config
+from stz_fem.errors import InputError, key_error, validation_error
 from stz_fem.material import MaterialParameters
 from stz_fem.material_point import StepLimits
 
@@ -413,7 +415,7 @@ def load_config(path: str | Path) -> FitConfig:
         InputError: unreadable file or a bad key, with the key path, value and what is allowed.
     """
     path = Path(path)
-    return parse_config(read_toml(path, "calibration configuration not found"), path.parent)
+    return parse_config(read_config(path), path.parent)
 
 
 def parse_config(data: dict[str, Any], root: Path) -> FitConfig:
