@@ -61,16 +61,19 @@ _INEXACT_NEWTON: dict[str, str | float] = {
 def linear_options(linear_solver: str, params: MaterialParameters) -> dict[str, str | float]:
     """PETSc options of the linear solver for this material (docs/numerics.md, "Linear solvers").
 
-    The consistent tangent is symmetric only for α = β = 0: a pressure-sensitive rate (α) or a
-    dilatant flow (β) makes it non-symmetric (non-associated flow, and the χ coupling with the
-    pressure even when β = α). MUMPS LU takes any matrix; the iterative option (inexact
-    Newton, ``_INEXACT_NEWTON``) then runs restarted GMRES (right-preconditioned by the same
-    AMG, Chebyshev smoothers as for CG) instead of CG, which needs a symmetric operator.
+    The consistent tangent is symmetric only for α = β = 0 without the orientation lag: a
+    pressure-sensitive rate (α) or a dilatant flow (β) makes it non-symmetric (non-associated
+    flow, and the χ coupling with the pressure even when β = α), and so does an orientation M
+    not parallel to the stress (docs/model.md §2.4: the flow leaves the stress direction).
+    MUMPS LU takes any matrix; the iterative option (inexact Newton, ``_INEXACT_NEWTON``) then
+    runs restarted GMRES (right-preconditioned by the same AMG, Chebyshev smoothers as for CG)
+    instead of CG, which needs a symmetric operator.
     """
     options = dict(_LINEAR_OPTIONS[linear_solver])
     if linear_solver == "iterative":
         options.update(_INEXACT_NEWTON)
-    if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0):
+    if linear_solver == "iterative" and (params.alpha != 0.0 or params.beta != 0.0
+                                         or params.eps_a != 0.0):
         options.update({"ksp_type": "gmres", "ksp_gmres_restart": 100, "ksp_pc_side": "right"})
     return options
 
