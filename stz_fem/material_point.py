@@ -118,7 +118,8 @@ def run(
 
     ``adiabatic``: plastic work heats the point from the bath temperature, ρcṪ = ζ·2Ds̄
     (docs/model.md §3.1), staggered: each step runs at the temperature its start had, and its
-    work 2Δγs̄ then raises T; the column ``temperature_K`` is added.
+    work 2Δγs̄ then raises T; the column ``temperature_K`` is added. With the orientation lag
+    (``eps_a`` > 0, docs/model.md §2.4) the column ``orientation`` gives m̄ = √(M:M/2).
 
     Returns:
         Columns ``CURVE_COLUMNS``: time (s), loaded strain (γ for shear, ε₁₁ for uniaxial),
@@ -127,7 +128,8 @@ def run(
         per accepted step.
 
     Raises:
-        InputError: ``adiabatic`` without ``rho`` and ``heat_capacity``.
+        InputError: ``adiabatic`` without ``rho`` and ``heat_capacity``, or a lagged material
+            the tensor update does not cover (``lagged_update.require_supported``).
     """
     limits = limits or StepLimits()
     params = params.effective(None if loading.kind == "creep" else loading.rate)
@@ -178,14 +180,17 @@ def run(
         if temperature is not None:
             temperature = temperature + heating * 2.0 * res.rate[0] * dt * sbar
             row += (temperature[0],)
+        if orientation is not None:
+            row += (float(equivalent_shear_stress(orientation[0])),)
         rows.append(row)
         if _finished(t, eps, loading, end_component):
             break
         dt = CONTROLLER.next(dt, ratio)
     else:
         raise RunError(f"material point: not finished after {max_steps} steps")
-    rows[0] += (params.T,) if adiabatic else ()
-    columns = CURVE_COLUMNS + (("temperature_K",) if adiabatic else ())
+    rows[0] += ((params.T,) if adiabatic else ()) + ((0.0,) if orientation is not None else ())
+    columns = CURVE_COLUMNS + (("temperature_K",) if adiabatic else ()) + (
+        ("orientation",) if orientation is not None else ())
     data = np.array(rows)
     return {name: data[:, k] for k, name in enumerate(columns)}
 

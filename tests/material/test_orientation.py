@@ -105,6 +105,9 @@ def test_the_tensor_update_is_the_scalar_one_in_simple_shear():
     # engineering plastic strain = γ − σ/G; D is half its rate, 1e9/2 in steady flow
     assert curve["plastic_strain"][-1] == pytest.approx(gamma[-1] - stress[-1] / params.G)
     assert curve["D_per_s"][-1] == pytest.approx(0.5e9, rel=0.05)
+    # m from 0 to its steady value s_y/τ (configurational softening off here)
+    assert curve["orientation"][0] == 0.0
+    assert curve["orientation"][-1] == pytest.approx(params.s_y / stress[-1], rel=0.05)
 
 
 def test_uniaxial_tension_with_the_lag_yields_at_the_von_mises_equivalent():
