@@ -222,7 +222,7 @@ def test_an_error_on_one_rank_inside_the_residual_ends_the_run_on_all(tmp_path, 
     from stz_fem.fem.solver import CallbackError
 
     world = MPI.COMM_WORLD
-    original, calls = solver_module.update_points, []
+    original, calls = solver_module.advance, []
 
     def failing_on_rank_1(*args):
         calls.append(None)
@@ -230,7 +230,7 @@ def test_an_error_on_one_rank_inside_the_residual_ends_the_run_on_all(tmp_path, 
             raise FloatingPointError("injected")
         return original(*args)
 
-    monkeypatch.setattr(solver_module, "update_points", failing_on_rank_1)
+    monkeypatch.setattr(solver_module, "advance", failing_on_rank_1)
     data = read_case(CASE, COARSE)
     with pytest.raises(CallbackError, match=r"rank 1 .*injected") as err:
         with Simulation(data, shared_dir(tmp_path, "run"), world) as sim:
