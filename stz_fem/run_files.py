@@ -124,7 +124,9 @@ class CurveFile:
 
 class FieldFiles:
     """``fields.pvd`` over restarts: each restart writes its frames through its own VTKFile
-    (``fields_restartK.pvd``), and ``fields.pvd`` lists the frames of all of them."""
+    (``fields_restartK.pvd``), and ``fields.pvd`` lists the frames of all of them. It is
+    rewritten after every frame, so a running or killed run opens in ParaView too (DOLFINx
+    writes its own collection only when the file is closed)."""
 
     def __init__(self, comm: MPI.Comm, out: Path, run: RunState) -> None:
         self.comm, self.out, self.run = comm, out, run
@@ -137,7 +139,7 @@ class FieldFiles:
         # DOLFINx names frame k of STEM.pvd STEMk (6 digits).pvtu
         self.run.frames.append([t, f"{self.stem}{self.count:06d}.pvtu"])
         self.count += 1
-        if self.run.restarts and self.comm.rank == 0:
+        if self.comm.rank == 0:
             entries = "\n".join(
                 f'    <DataSet timestep="{time_:.17g}" part="0" file="{name}" />'
                 for time_, name in self.run.frames)
