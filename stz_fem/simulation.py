@@ -22,6 +22,7 @@ from typing import Any
 from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
+from pydantic import ValidationError
 
 from stz_fem import plots, run_files
 from stz_fem.errors import InputError, RunError
@@ -368,7 +369,7 @@ class Simulation:
                                   {"increment": increment, **self._heat_vectors()})
         if self.heat is not None:
             self.heat.restored()
-        changed = run_files.case_changes(scalars.pop("case"), self.case.plain())
+        changed = run_files.case_changes(self._as_today(scalars.pop("case")), self.case.plain())
         if changed:
             raise InputError(f"--restart: {changed[0]} differs from the run that wrote "
                              f"{self.out / CHECKPOINT} (only the end point "
@@ -380,6 +381,15 @@ class Simulation:
         run = RunState(**scalars)
         run.restarts += 1
         return run
+
+    def _as_today(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """A checkpoint's case as today's case model reads it, so that parameters added since
+        it was written take their defaults instead of counting as changes; as stored if it no
+        longer validates."""
+        try:
+            return type(self.case).model_validate(stored).plain()
+        except (ValidationError, InputError):
+            return stored
 
     @property
     def _load_columns(self) -> tuple[str, ...]:
