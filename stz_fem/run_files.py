@@ -97,10 +97,12 @@ class CurveFile:
         if keep_steps is not None and path.is_file():
             with open(path, newline="") as f:
                 self.rows = [[float(row.get(c) or "nan") for c in self.header]
-                             for row in csv.DictReader(f) if int(row["step"]) <= keep_steps]
+                             for row in csv.DictReader(f)
+                             if float(row["step"]) <= keep_steps]
         self.file = open(path, "w", newline="")
         self.writer = csv.writer(self.file)
-        self.writer.writerows([self.header, *self.rows])
+        # kept rows as ``write`` wrote them (steps and iteration counts as integers)
+        self.writer.writerows([self.header, *([f"{v:.10g}" for v in r] for r in self.rows)])
         self.file.flush()
 
     def write(self, row: CurveRow, loads: dict[str, float]) -> None:

@@ -175,3 +175,9 @@ def test_a_checkpoint_from_before_a_new_parameter_restarts(tmp_path, capsys):
     assert main(["run", CASE, "--out", str(out), *COARSE, "--restart",
                  "--set", "solver.max_steps=8"]) == 4
     assert "stopped: 8 steps" in capsys.readouterr().out
+    # and again: the rows a restart kept are read back by the next one
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--restart",
+                 "--set", "solver.max_steps=10"]) == 4
+    with open(out / "curve.csv") as f:
+        steps = [line.split(",")[0] for line in f][1:]
+    assert steps == [str(k) for k in range(1, 11)]
