@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from stz_fem.errors import InputError, RunError
-from stz_fem.material import MaterialParameters, UpdateResult, integrate, pack, plastic_rate
+from stz_fem.material import MaterialParameters, integrate, pack, plastic_rate
 from stz_fem.material.lagged_update import integrate_lagged, require_supported
 from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
 from stz_fem.step_control import StepController
@@ -224,11 +224,8 @@ def _update(c, eps, epsp, chi, dt, temperature, orientation):
     of §2; ``orientation`` given: the lagged law, docs/model.md §2.4); None if it fails."""
     if orientation is None:
         return integrate(c, eps, epsp, chi, dt, temperature=temperature), None
-    stress, plastic, chi_end, m, rate, tangent, its = integrate_lagged(
-        c, eps, epsp, chi, orientation, dt)
-    if its < 0:
-        return None
-    return UpdateResult(stress, plastic, chi_end, rate, tangent, its), m
+    res, m = integrate_lagged(c, eps, epsp, chi, orientation, dt)
+    return None if res.iterations < 0 else (res, m)
 
 
 def _equilibrate(c, eps, epsp, chi, dt, free, target, temperature, orientation):

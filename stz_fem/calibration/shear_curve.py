@@ -4,7 +4,7 @@ Simple shear at a constant engineering rate γ̇ has no free strain component an
 one step of ``material_point.run`` is one scalar backward-Euler update (``update.solve_increment``)
 with s̄_tr = G(γ − γᵖ) (γᵖ the engineering plastic strain, 2Δγ per step). A material with an
 orientation lag (eps_a > 0) also carries the STZ orientation m, from 0, through
-``orientation.shear_increment``; only this driver integrates it so far. This module takes the
+``orientation.shear_increment`` (the scalar form of ``lagged_update``). This module takes the
 same steps with the same controller (``step_control.StepController``), so its curve is that of
 ``material_point.run`` to round-off (``tests/calibration/test_global_fit.py``), 20–50 times
 faster: the fit calls it thousands of times.

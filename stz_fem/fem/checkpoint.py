@@ -56,8 +56,10 @@ def write(path: Path, solver, vectors: dict[str, fem.Function], scalars: dict[st
     keys = np.asarray(mesh.topology.original_cell_index[:n], dtype=np.int64)
     state = solver.state
     point_values = {"plastic_strain": state.plastic_strain, "chi": state.chi,
-                    "accumulated": state.accumulated, "orientation": state.orientation,
-                    "stress": solver.stress, "rate": solver.rate}
+                    "accumulated": state.accumulated, "stress": solver.stress,
+                    "rate": solver.rate}
+    if state.orientation.size:
+        point_values["orientation"] = state.orientation
     if solver.temperature.size:
         point_values["temperature"] = solver.temperature
     arrays = {name: v.reshape(n, q.n_qp, *v.shape[1:]) for name, v in point_values.items()}
@@ -94,11 +96,11 @@ def read(path: Path, solver, vectors: dict[str, fem.Function]) -> dict[str, Any]
         raise InputError(f"--restart: {path} was written for another mesh")
     owned = pos[: q.n_cells]
     state = solver.state
-    # checkpoints written before the orientation lag have no M: an unoriented glass
-    stored.setdefault("orientation", np.zeros((stored["chi"].shape[0], q.n_qp, 6)))
     for name, target in (("plastic_strain", state.plastic_strain), ("chi", state.chi),
-                         ("accumulated", state.accumulated), ("orientation", state.orientation),
-                         ("stress", solver.stress), ("rate", solver.rate),
+                         ("accumulated", state.accumulated), ("stress", solver.stress),
+                         ("rate", solver.rate),
+                         *((("orientation", state.orientation),) if state.orientation.size
+                           else ()),
                          *((("temperature", solver.temperature),) if solver.temperature.size
                            else ())):
         target[...] = stored[name][owned].reshape(target.shape)

@@ -17,7 +17,7 @@ from stz_fem.material.update import update_points
 class MaterialState:
     """Quadrature-point state, ordered (owned cell, point): plastic strain (n, 6) Mandel,
     χ (n,) K, accumulated engineering plastic strain ∫2D dt (n,), and the STZ orientation M
-    (n, 6) Mandel (zero, and unused, without the orientation lag)."""
+    (n, 6) Mandel with the orientation lag ((0, 6) without it: the option costs nothing off)."""
 
     plastic_strain: np.ndarray
     chi: np.ndarray
@@ -25,10 +25,11 @@ class MaterialState:
     orientation: np.ndarray
 
     @classmethod
-    def initial(cls, chi: np.ndarray) -> MaterialState:
-        """An unstrained, unoriented glass with effective temperature ``chi`` (n,), K."""
+    def initial(cls, chi: np.ndarray, oriented: bool) -> MaterialState:
+        """An unstrained glass with effective temperature ``chi`` (n,), K, and, if
+        ``oriented`` (the orientation lag), an orientation M = 0."""
         n = chi.size
-        return cls(np.zeros((n, 6)), chi, np.zeros(n), np.zeros((n, 6)))
+        return cls(np.zeros((n, 6)), chi, np.zeros(n), np.zeros((n if oriented else 0, 6)))
 
     def copy(self) -> MaterialState:
         return MaterialState(self.plastic_strain.copy(), self.chi.copy(),

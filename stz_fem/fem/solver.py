@@ -92,7 +92,7 @@ class MechanicsSolver:
         n = self.q.size
         self.points = self.q.point_coordinates()
         chi = np.asarray(chi0(self.points), dtype=float)
-        self.state = MaterialState.initial(chi)
+        self.state = MaterialState.initial(chi, oriented=params.eps_a > 0.0)
         self.trial = self.state.copy()
         self.stress = np.zeros((n, 6))
         self.tangent = np.zeros((n, 6, 6))

@@ -19,6 +19,7 @@ non-dilatant flow only (α = β = 0), one barrier (no spread) and no heating, as
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -28,7 +29,7 @@ from stz_fem.errors import InputError
 from stz_fem.material.orientation import rate_factors, shear_increment
 from stz_fem.material.parameters import MaterialParameters
 from stz_fem.material.stz import Law, softening
-from stz_fem.material.update import _fail, chi_after_work
+from stz_fem.material.update import UpdateResult, chi_after_work, fail_point
 
 MAX_ITERATIONS = 50
 _RTOL = 1e-12
@@ -167,7 +168,7 @@ def update_points_lagged(eps, epsp_n, chi_n, M_n, dt, law, sigma, epsp, chi, M, 
             s_tr[j] = 2.0 * G * (eps[i, j] - (trace / 3.0 if j < 3 else 0.0) - epsp_n[i, j])
         chi_i, its = solve_point(s_tr, M_n[i], chi_n[i], dt, law, E, M[i], J, dR_ds)
         if its < 0 or not (math.isfinite(chi_i) and chi_n[i] > 0.0):
-            _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
+            fail_point(i, sigma, epsp, chi, rate, tangent, with_tangent)
             M[i, :] = math.nan
             worst = -1
             continue
@@ -216,17 +217,18 @@ def require_supported(params: MaterialParameters, heating: str | None = None) ->
 
 
 def integrate_lagged(law: Law, strain: np.ndarray, plastic_strain: np.ndarray, chi: np.ndarray,
-                     orientation: np.ndarray, dt: float) -> tuple[np.ndarray, ...]:
-    """Allocating wrapper of ``update_points_lagged`` for n points: returns stress (n, 6),
-    plastic strain (n, 6), χ (n,), orientation M (n, 6), plastic rate (n,), tangent
-    (n, 6, 6) and the worst iteration count."""
+                     orientation: np.ndarray, dt: float) -> tuple[UpdateResult, np.ndarray]:
+    """Allocating wrapper of ``update_points_lagged`` for n points: the end-of-step state as
+    ``update.integrate`` gives it (iterations −1: a point did not converge) and the
+    orientation M (n, 6) at the end of the step."""
     eps = np.ascontiguousarray(strain, dtype=float).reshape(-1, 6)
     n = eps.shape[0]
-    out = (np.empty((n, 6)), np.empty((n, 6)), np.empty(n), np.empty((n, 6)), np.empty(n),
-           np.empty((n, 6, 6)))
+    out = UpdateResult(np.empty((n, 6)), np.empty((n, 6)), np.empty(n), np.empty(n),
+                       np.empty((n, 6, 6)), 0)
+    m = np.empty((n, 6))
     worst = update_points_lagged(
         eps, np.ascontiguousarray(plastic_strain, dtype=float).reshape(n, 6),
         np.ascontiguousarray(np.broadcast_to(chi, (n,)), dtype=float),
         np.ascontiguousarray(orientation, dtype=float).reshape(n, 6), float(dt), law,
-        out[0], out[1], out[2], out[3], out[4], out[5])
-    return (*out, int(worst))
+        out.stress, out.plastic_strain, out.chi, m, out.rate, out.tangent)
+    return dataclasses.replace(out, iterations=int(worst)), m

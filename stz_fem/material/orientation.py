@@ -31,7 +31,7 @@ from numba import njit
 
 from stz_fem.material.rate_terms import barrier
 from stz_fem.material.stz import SPREAD_LOG_WEIGHTS, SPREAD_NODES, Law, softening
-from stz_fem.material.update import _chi_of
+from stz_fem.material.update import chi_of_increment
 
 MAX_ITERATIONS = 200
 _XTOL = 1e-16
@@ -81,7 +81,7 @@ def _residual(x, tau_tr, chi_n, m_n, dt, relax, law, m):
     """φ(x) and χ at the end of the step for plastic increment x; m (one per barrier class) is
     written into ``m``."""
     tau = tau_tr - 2.0 * law.G * x
-    chi, _, _ = _chi_of(max(x, 0.0), tau_tr, chi_n, relax, law)
+    chi, _, _ = chi_of_increment(max(x, 0.0), tau_tr, chi_n, relax, law)
     f = softening(chi, law)
     b = tau / (f * law.s_y)
     a_scale = 2.0 * dt / (law.eps_a * math.exp(law.log_tau0))

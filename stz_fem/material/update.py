@@ -62,7 +62,7 @@ def chi_after_work(work, chi_n, relax, law):
 
 
 @njit(cache=True)
-def _chi_of(x, sbar_tr, chi_n, relax, law):
+def chi_of_increment(x, sbar_tr, chi_n, relax, law):
     """χ(Δγ) (K) at the end of the step and its derivatives with respect to Δγ and s̄_tr
     (``chi_after_work`` with the plastic work 2Δγ·s̄ of the radial return)."""
     two_g = 2.0 * law.G
@@ -83,7 +83,7 @@ def tau_slope(law):
 @njit(cache=True)
 def _residual(x, sbar_tr, tau_shift, chi_n, log_dt, relax, law):
     """φ(Δγ), dφ/dΔγ, χ and the partial derivatives the tangent needs (dφ/ds̄_tr, dφ/dp_tr)."""
-    chi, dchi_dx, dchi_ds = _chi_of(x, sbar_tr, chi_n, relax, law)
+    chi, dchi_dx, dchi_ds = chi_of_increment(x, sbar_tr, chi_n, relax, law)
     slope = tau_slope(law)
     tau = sbar_tr - slope * x + tau_shift
     log_d, l_tau = log_rate(tau, chi, law)
@@ -145,7 +145,7 @@ def solve_increment(sbar_tr, pressure, chi_n, dt, law):
     relax = law.c0 * dt * law.relax_rate
     tau_shift = -law.alpha * pressure
     log_dt = math.log(dt)
-    chi_elastic, _, _ = _chi_of(0.0, sbar_tr, chi_n, relax, law)
+    chi_elastic, _, _ = chi_of_increment(0.0, sbar_tr, chi_n, relax, law)
     log_d0, _ = log_rate(sbar_tr + tau_shift, chi_elastic, law)
     if log_d0 == -math.inf or not sbar_tr > 2.0 * law.G * X_TINY:
         return 0.0, chi_elastic, 0.0, 0.0, 0
@@ -246,7 +246,7 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent,
             sq += s_tr[j] * s_tr[j]
         sbar_tr = math.sqrt(0.5 * sq)
         if not (math.isfinite(sbar_tr) and math.isfinite(pressure) and chi_n[i] > 0.0):
-            _fail(i, sigma, epsp, chi, rate, tangent, with_tangent)
+            fail_point(i, sigma, epsp, chi, rate, tangent, with_tangent)
             continue
         point_law = at_temperature(law, temperature[i]) if heated else law
         x, chi[i], dx_ds, dx_dp, its = solve_increment(
@@ -266,7 +266,7 @@ def update_points(eps, epsp_n, chi_n, dt, law, sigma, epsp, chi, rate, tangent,
 
 
 @njit(cache=True)
-def _fail(i, sigma, epsp, chi, rate, tangent, with_tangent):
+def fail_point(i, sigma, epsp, chi, rate, tangent, with_tangent):
     """NaN outputs at point i: the flag of a state the update cannot take."""
     sigma[i, :] = math.nan
     epsp[i, :] = math.nan

@@ -37,11 +37,11 @@ def _state(strain_size, twist):
 def test_the_step_solves_its_backward_euler_equations(strain_size, twist, dt):
     params, law = _law()
     strain, m_n = _state(strain_size, twist)
-    stress, plastic, chi, m, rate, _, its = integrate_lagged(
-        law, strain, np.zeros((1, 6)), np.array([params.chi0]), m_n, dt)
-    assert its >= 0
-    E = plastic[0]
-    s = stress[0].copy()
+    res, m = integrate_lagged(law, strain, np.zeros((1, 6)), np.array([params.chi0]), m_n, dt)
+    assert res.iterations >= 0
+    chi, rate = res.chi, res.rate
+    E = res.plastic_strain[0]
+    s = res.stress[0].copy()
     s[:3] -= s[:3].mean()
     sbar = math.sqrt(0.5 * s @ s)
     c, bias, _, _ = rate_factors(sbar, law, law.b0)
@@ -64,15 +64,15 @@ def test_the_tangent_is_the_derivative_of_the_stress(strain_size, twist, dt):
     params, law = _law()
     strain, m_n = _state(strain_size, twist)
     args = (np.zeros((1, 6)), np.array([params.chi0]), m_n, dt)
-    tangent = integrate_lagged(law, strain, *args)[5][0]
+    tangent = integrate_lagged(law, strain, *args)[0].tangent[0]
     h = 1e-7 * strain_size
     numeric = np.empty((6, 6))
     for j in range(6):
         up, down = strain.copy(), strain.copy()
         up[0, j] += h
         down[0, j] -= h
-        numeric[:, j] = (integrate_lagged(law, up, *args)[0][0]
-                         - integrate_lagged(law, down, *args)[0][0]) / (2.0 * h)
+        numeric[:, j] = (integrate_lagged(law, up, *args)[0].stress[0]
+                         - integrate_lagged(law, down, *args)[0].stress[0]) / (2.0 * h)
     np.testing.assert_allclose(tangent, numeric, rtol=0, atol=2e-5 * params.K)
     # and the flow has softened it: not the elastic tangent
     assert np.abs(tangent[3:, 3:] - 2.0 * params.G * np.eye(3)).max() > 1e-3 * params.G
