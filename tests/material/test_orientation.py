@@ -3,6 +3,7 @@ homogeneous simple shear. Its limits are analytic: ε_a → 0 is the law of §2,
 response is a standard linear solid, and steady flow does not see the lag."""
 
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -11,7 +12,14 @@ from stz_fem import material
 from stz_fem.calibration.shear_curve import shear_response
 from stz_fem.cases import read_case
 from stz_fem.errors import InputError
-from stz_fem.material.orientation import classes, rate_factors, shear_increment
+from stz_fem.material.lagged_update import integrate_lagged
+from stz_fem.material.orientation import (
+    _residual,
+    classes,
+    lag_after,
+    rate_factors,
+    shear_increment,
+)
 from stz_fem.material.rate_terms import K_B
 from stz_fem.material.stz import pack
 from stz_fem.material_point import Loading, StepLimits, run
@@ -94,6 +102,54 @@ def test_one_step_solves_its_backward_euler_equations(spread, tau_tr, dt):
     assert 0.0 < x < tau_tr / (2.0 * params.G)
 
 
+def _exact_lag(m_n, a, b, bias):
+    """The lag 𝒯 − m of one step to 40 digits (decimal), from m − mₙ = a(𝒯 − m)(1 − bm) with
+    the annihilation where the lag has the stress's sign, else m − mₙ = a(𝒯 − m)."""
+    with localcontext() as ctx:
+        ctx.prec = 40
+        m_n, a, b, bias = (Decimal(v) for v in (m_n, a, b, bias))
+        gap = bias - m_n
+        if gap * b < 0:
+            return float(gap / (1 + a))
+        # a b d² + (1 + a − ab𝒯) d − (𝒯 − mₙ) = 0, the root of gap's sign
+        quad, lin = a * b, 1 + a - a * b * bias
+        if quad == 0:
+            return float(gap / lin)
+        root = (lin * lin + 4 * quad * gap).sqrt()
+        roots = ((-lin + root) / (2 * quad), (-lin - root) / (2 * quad))
+        return float(min(roots, key=lambda d: abs(d - gap / (1 + a))))
+
+
+@pytest.mark.parametrize("a", [1e-3, 1.0, 1e6, 1e12])
+@pytest.mark.parametrize("b", [0.5, 2.0, -1.5])
+@pytest.mark.parametrize("m_n, bias", [(0.0, 0.4), (0.39, 0.4), (0.6, 0.4), (-0.2, -0.5)])
+def test_the_lag_keeps_its_digits_where_the_orientation_sits_at_its_target(a, b, m_n, bias):
+    """With a = 2ΔtC/(ε_aτ₀) ≫ 1 m is 𝒯 (or s_y/τ) to many digits and the plastic rate is
+    their difference: lag_after gives it to round-off, not as a difference of two O(1)
+    numbers."""
+    assert lag_after(m_n, a, b, bias) == pytest.approx(_exact_lag(m_n, a, b, bias), rel=1e-13,
+                                                        abs=1e-300)
+
+
+@pytest.mark.parametrize("spread", [0.0, 400.0])
+@pytest.mark.parametrize("m_start", [0.0, 0.3, 0.95])
+@pytest.mark.parametrize("tau_tr, dt", [(0.8e9, 1e-11), (1.6e9, 1e-12), (2.5e9, 1e-10)])
+def test_the_step_equation_has_the_slope_newton_uses(spread, m_start, tau_tr, dt):
+    """dφ/dx of the scalar step (through χ, f, C, 𝒯 and the lags) against central differences,
+    at the root and on either side of it."""
+    params = _glass(eps_a=2.0, barrier_spread=spread, k_chi=10.0)
+    law = pack(params)
+    m_n = np.full(classes(law), m_start)
+    m = np.empty_like(m_n)
+    root, _ = shear_increment(tau_tr, params.chi0, m_n, dt, law, m)
+    for x in (root, 0.5 * root + 1e-6, 1.5 * root + 1e-5):
+        h = 1e-7 * max(abs(x), 1e-6)
+        up = _residual(x + h, tau_tr, params.chi0, m_n, dt, 0.0, law, m)[0]
+        down = _residual(x - h, tau_tr, params.chi0, m_n, dt, 0.0, law, m)[0]
+        slope = _residual(x, tau_tr, params.chi0, m_n, dt, 0.0, law, m)[1]
+        assert slope == pytest.approx((up - down) / (2.0 * h), rel=1e-5)
+
+
 def test_the_tensor_update_is_the_scalar_one_in_simple_shear():
     """The material-point driver integrates M as a tensor (``lagged_update``); in simple shear
     M stays parallel to s and the curve is the scalar driver's."""
@@ -136,3 +192,20 @@ def test_what_the_lag_does_not_cover_is_refused_in_one_line():
                                                        "heat.mode='adiabatic'"]))
     with pytest.raises(InputError, match=r"eps_a.*needs s_y > 0"):
         material.load("cu50zr50").replace(eps_a=1.0, s_y=0.0, s_chi=1e9)
+
+
+def test_a_glass_softened_to_underflow_still_steps():
+    """Optimizer designs reach f(χ) = e^{−k_χ(χ − χ_s)/T_Z} ≈ 1e-243, whose square underflows:
+    the step and its slope are formed without f² (compiled code raises on x/0, as Python
+    does). The scalar step relaxes the stress fully; the tensor update, whose flow direction
+    is undefined at s = 0, reports the point as not converged (NaN), which makes a
+    finite-element step fail and be cut, instead of raising."""
+    params = _glass(eps_a=2.0, k_chi=60.0, chi0=2.0e5, chi_inf=2.0e5)
+    law = pack(params)
+    m = np.empty(1)
+    x, chi = shear_increment(1.0e9, params.chi0, np.zeros(1), 1e-12, law, m)
+    assert math.isfinite(x) and math.isfinite(chi) and math.isfinite(m[0])
+    state = integrate_lagged(law, np.array([0.0, 0.0, 0.0, 0.02, 0.0, 0.0]), np.zeros(6),
+                             params.chi0, np.zeros(6), 1e-12)[0]
+    assert x == pytest.approx(1.0e9 / (2.0 * params.G))
+    assert state.iterations >= 0 or np.all(np.isnan(state.stress))
