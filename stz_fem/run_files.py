@@ -151,6 +151,11 @@ class FieldFiles:
 
     def close(self) -> None:
         self.vtk.close()
+        self.vtk = None  # DOLFINx saves the collection again when the file object is destroyed
+        if self.count == 0 and self.stem != "fields" and self.comm.rank == 0:
+            # a restart that stopped before its first frame: its own collection is empty and
+            # would only be a second, blank file next to fields.pvd
+            (self.out / f"{self.stem}.pvd").unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -58,6 +58,18 @@ def test_stopped_and_restarted_run_matches_the_uninterrupted_one(tmp_path, capsy
         read_summary(full)["bands"]["localization_index"], rel=1e-9)
 
 
+def test_a_restart_without_frames_leaves_no_empty_series(tmp_path):
+    """A leg stopped before its first output (long 3-D runs stopped by max_wall_time) leaves
+    fields.pvd as the one series to open, not a blank fields_restartK.pvd beside it."""
+    out = tmp_path / "run"
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=40"]) == 4
+    before = (out / "fields.pvd").read_text()
+    assert main(["run", CASE, "--out", str(out), *COARSE, "--set", "solver.max_steps=40",
+                 "--restart"]) == 4  # stops before a step: no frame
+    assert not (out / "fields_restart1.pvd").exists()
+    assert (out / "fields.pvd").read_text() == before
+
+
 def test_restart_refuses_a_changed_case_or_a_missing_checkpoint(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", CASE, "--out", str(out), "--restart", *COARSE]) == 2
