@@ -206,10 +206,12 @@ def chi0_on_mesh(section: InitialChi, params: MaterialParameters, points: np.nda
                  comm) -> Callable[[np.ndarray], np.ndarray]:
     """χ₀(x) of a case's ``[initial_chi]`` on a mesh whose node coordinates (m) on this rank
     are ``points`` (collective over ``comm``): the field over the mesh's global bounding box
-    (``chi0_field``), checked to be finite and > 0 K at every node.
+    (``chi0_field``). The function returned checks its values to be finite and > 0 K where it
+    is evaluated — the quadrature points, between which an interpolated map can dip below the
+    values at the nodes — and is collective too: every rank calls it once.
 
     Raises:
-        InputError: on every rank, if the field is not.
+        InputError: on every rank, if the field is not finite and positive at those points.
     """
     from mpi4py import MPI
 
@@ -217,11 +219,15 @@ def chi0_on_mesh(section: InitialChi, params: MaterialParameters, points: np.nda
     comm.Allreduce(points.min(axis=0), lower, op=MPI.MIN)
     comm.Allreduce(points.max(axis=0), upper, op=MPI.MAX)
     chi0 = chi0_field(section, params, lower, upper)
-    values = np.asarray(chi0(points), dtype=float)
-    bad = ~(np.isfinite(values) & (values > 0.0))
-    local = float(values[bad][0]) if bad.any() else None
-    found = [v for v in comm.allgather(local) if v is not None]
-    if found:
-        raise InputError(f"initial_chi: χ₀ must be finite and > 0 K everywhere; this field "
-                         f"(material.chi0 with initial_chi) reaches {found[0]:.4g} K")
-    return chi0
+
+    def checked(x: np.ndarray) -> np.ndarray:
+        values = np.asarray(chi0(x), dtype=float)
+        bad = ~(np.isfinite(values) & (values > 0.0))
+        local = float(values[bad][0]) if bad.any() else None
+        found = [v for v in comm.allgather(local) if v is not None]
+        if found:
+            raise InputError(f"initial_chi: χ₀ must be finite and > 0 K everywhere; this field "
+                             f"(material.chi0 with initial_chi) reaches {found[0]:.4g} K")
+        return values
+
+    return checked

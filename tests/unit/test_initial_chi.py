@@ -69,3 +69,21 @@ def test_energy_grid_through_the_material_map_matches_chi_of_energy(tmp_path: Pa
     with pytest.raises(ValidationError, match="drop energy_beta"):
         InitialChi(kind="grid", file="pe.npz", energy_from_material=True, energy_beta=1.0,
                    energy_u0=-4.9)
+
+
+def test_the_map_is_checked_where_it_is_evaluated(tmp_path: Path) -> None:
+    """χ₀ is evaluated at the quadrature points, where an interpolated map can dip below its
+    values at the mesh nodes (one cold grid cell between them): the function chi0_on_mesh
+    returns refuses such values in one line, not only the nodes."""
+    from mpi4py import MPI
+
+    x = (np.arange(4) + 0.5) * 1e-9
+    chi = np.full((4, 4), 600.0)
+    chi[1, 1] = -1000.0  # at (1.5, 1.5) nm; the nodes below sit at the cells' corners
+    np.savez(tmp_path / "chi.npz", x_m=x, y_m=x, chi=chi)
+    spec = InitialChi(kind="grid", file=str(tmp_path / "chi.npz"), key="chi")
+    corners = np.array([[i, j] for i in (0.0, 1e-9, 2e-9, 4e-9) for j in (0.0, 1e-9, 2e-9, 4e-9)])
+    chi0 = initial_chi.chi0_on_mesh(spec, load("vitreloy1"), corners, MPI.COMM_SELF)
+    assert np.all(chi0(corners) > 0.0)  # the corners of the cold cell average it away
+    with pytest.raises(InputError, match="> 0 K everywhere; .* reaches -1000 K"):
+        chi0(np.array([[1.5e-9, 1.5e-9], [0.5e-9, 0.5e-9]]))
