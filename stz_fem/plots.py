@@ -76,12 +76,12 @@ def plot_run(
 
     ``cells`` holds gathered cell data: ``coords`` (n, 2) or (n, 3) in m, ``chi_K``,
     ``plastic_strain``, ``D_per_s``. In 3-D the maps show the cells next to the plane
-    z = min z (the symmetry plane of a quarter model), in a slab 2 % of the depth thick.
+    z = min z (the symmetry plane of a quarter model): those in a slab 2 % of the depth thick
+    and, where the mesh is coarser, those within half their size of the plane.
     """
     coords, near = cells["coords"], slice(None)
     if coords.shape[1] == 3:
-        z = coords[:, 2]
-        near = z <= z.min() + 0.02 * np.ptp(z)
+        near = next_to_symmetry_plane(coords, cells["volume"])
     section = {k: cells[k][near] for k in ("coords", "volume", "chi_K", "plastic_strain",
                                             "D_per_s")}
     scale, unit = length_unit(section["coords"])
@@ -101,6 +101,15 @@ def plot_run(
     fig.suptitle(title)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def next_to_symmetry_plane(coords: np.ndarray, volume: np.ndarray) -> np.ndarray:
+    """Mask of the 3-D cells (centroids ``coords`` (n, 3) and volumes, SI) that map the plane
+    z = min z: those in a slab 2 % of the depth thick, and every cell within half its size
+    (edge of a regular tetrahedron of its volume, ≈ (6V)^⅓) of the plane, since where the mesh
+    is coarser than the slab no centroid lies in it and the map would have holes."""
+    depth = coords[:, 2] - coords[:, 2].min()
+    return (depth <= 0.02 * np.ptp(depth)) | (depth <= 0.5 * (6.0 * volume) ** (1.0 / 3.0))
 
 
 def _curve_panels(

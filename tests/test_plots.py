@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from stz_fem.plots import length_unit, plastic_zone_view, plot_run
+from stz_fem.plots import length_unit, next_to_symmetry_plane, plastic_zone_view, plot_run
 
 
 def grid_cells(n=60):
@@ -49,3 +49,12 @@ def test_maps_are_drawn_in_the_unit_of_the_specimen_size():
         coords = np.array([[0.0, 0.0], [span / 2, span]])
         factor, name = length_unit(coords)
         assert name == unit and 1.0 <= span * factor < 1000.0
+
+
+def test_a_3d_section_has_no_holes_where_the_mesh_is_coarse():
+    """The cells mapping z = min z: a fine slab, plus coarse cells next to the plane that no
+    slab 2 % of the depth thick would reach; not the cells deeper than their own size."""
+    coords = np.array([[0.0, 0.0, 0.001], [1.0, 0.0, 0.5], [2.0, 0.0, 5.0], [3.0, 0.0, 10.0]])
+    volume = np.array([1e-6, 1.0, 1.0, 1.0])  # coarse cells: (6V)^⅓ ≈ 1.8
+    np.testing.assert_array_equal(next_to_symmetry_plane(coords, volume),
+                                  [True, True, False, False])
