@@ -278,8 +278,12 @@ def finished_records(out: Path) -> list[dict[str, object]]:
     ]
 
 
-def lammps_version(log: Path) -> str:
-    return log.read_text().splitlines()[0].strip()
+def lammps_version(out: Path) -> str:
+    """The first line of a LAMMPS log under ``out`` (the plan's melt, or any run's: a plan of
+    other seeds has no melt of the plan seed)."""
+    logs = [out / "melt" / "log.lammps", *sorted(out.glob("*/log.lammps"))]
+    log = next((path for path in logs if path.exists()), None)
+    return log.read_text().splitlines()[0].strip() if log is not None else "unknown"
 
 
 def copy_as_out(source: Path, target: Path, out: Path) -> None:
@@ -371,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
         "atoms": plan.atoms,
         "jobs": args.jobs,
         "command": " ".join(["calibration/md/run_md.py", *(argv or sys.argv[1:])]),
-        "lammps": lammps_version(args.out / "melt" / "log.lammps"),
+        "lammps": lammps_version(args.out),
         "potential": "CuZr_mm.eam.fs (Mendelev et al. 2007, EAM/FS)",
         "wall_s": time.perf_counter() - start,
         "runs": records,
