@@ -172,7 +172,8 @@ def solve_point(s_tr, M_n, chi_n, dt, law, E, M, J, dR_ds, work, pivots):
 def update_points_lagged(eps, epsp_n, chi_n, M_n, dt, law, sigma, epsp, chi, M, rate,
                          tangent):
     """Backward-Euler update of n points with the orientation lag, written into the outputs
-    (as ``update.update_points``, plus M: (n, 6) at the start ``M_n``, at the end ``M``).
+    (as ``update.update_points``, plus M: (n, 6) at the start ``M_n``, at the end ``M``; two
+    arrays, not one updated in place: a point's M holds its flow direction while it is solved).
     Returns the largest Newton iteration count, −1 if a point did not converge (its outputs
     are then NaN, which the finite-element solver takes as a failed step)."""
     G, K = law.G, law.K
