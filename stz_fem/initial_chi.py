@@ -206,9 +206,10 @@ def chi0_on_mesh(section: InitialChi, params: MaterialParameters, points: np.nda
                  comm) -> Callable[[np.ndarray], np.ndarray]:
     """χ₀(x) of a case's ``[initial_chi]`` on a mesh whose node coordinates (m) on this rank
     are ``points`` (collective over ``comm``): the field over the mesh's global bounding box
-    (``chi0_field``). The function returned checks its values to be finite and > 0 K where it
-    is evaluated — the quadrature points, between which an interpolated map can dip below the
-    values at the nodes — and is collective too: every rank calls it once.
+    (``chi0_field``), checked to be finite and > 0 K at every node. The function returned
+    checks the same where it is evaluated — the quadrature points, between which an
+    interpolated map can dip below its values at the nodes — and is collective too: every
+    rank calls it once.
 
     Raises:
         InputError: on every rank, if the field is not finite and positive at those points.
@@ -230,4 +231,5 @@ def chi0_on_mesh(section: InitialChi, params: MaterialParameters, points: np.nda
                              f"(material.chi0 with initial_chi) reaches {found[0]:.4g} K")
         return values
 
+    checked(points)  # before any solver is built
     return checked
