@@ -105,9 +105,9 @@ def _residual(x, tau_tr, chi_n, m_n, dt, relax, law, m):
     class) is written into ``m``. χ rises only with positive plastic work x·τ."""
     two_g = 2.0 * law.G
     tau = tau_tr - two_g * x
-    chi, dchi, _ = chi_of_increment(x if x * tau > 0.0 else 0.0, tau_tr, chi_n, relax, law)
-    if not x * tau > 0.0:
-        dchi = 0.0
+    flows = x * tau > 0.0  # positive plastic work: only then does χ rise
+    chi, dchi, _ = chi_of_increment(x if flows else 0.0, tau_tr, chi_n, relax, law)
+    dchi = dchi if flows else 0.0
     f = softening(chi, law)
     du = (-two_g + tau * law.k_chi * dchi / law.T_Z) / f  # of the softened stress u = τ/f
     b = tau / (f * law.s_y)
