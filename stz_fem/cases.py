@@ -30,7 +30,7 @@ from pydantic import (
 from stz_fem.errors import InputError, read_toml, validation_error
 from stz_fem.material import MaterialParameters, from_mapping
 from stz_fem.material.lagged_update import require_supported
-from stz_fem.material.parameters import as_mapping
+from stz_fem.material.material_files import as_mapping
 
 
 class Section(BaseModel):

@@ -33,7 +33,7 @@ from stz_fem.calibration import bayes
 from stz_fem.calibration.field_cell import CellEvaluation, MDData, material_of, read_md
 from stz_fem.calibration.field_config import FieldFitConfig, load_field_config
 from stz_fem.calibration.field_objective import PARTS
-from stz_fem.material.parameters import as_mapping
+from stz_fem.material.material_files import as_mapping
 
 TOP = 5
 """Best evaluations whose parameter spread report.json gives (``top``)."""

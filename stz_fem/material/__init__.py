@@ -1,6 +1,8 @@
 """The STZ-χ material law: parameters, rate terms, rate law and local update (no DOLFINx)."""
 
-from stz_fem.material.parameters import PRESETS, MaterialParameters, from_mapping, load, save
+from stz_fem.material.material_files import from_mapping, load, save
+from stz_fem.material.parameters import MaterialParameters
+from stz_fem.material.presets import PRESETS
 from stz_fem.material.stz import (
     Law,
     chi_rate,

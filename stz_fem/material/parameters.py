@@ -1,35 +1,25 @@
-"""STZ-χ material parameters: names, units, presets, validation and TOML I/O.
+"""STZ-χ material parameters: names, units, validation and derived quantities.
 
-Names and units follow ``docs/model.md`` §4 (SI units, temperatures in kelvin). A material is given
-either by a preset name or by a mapping (e.g. a TOML file) that may start from a preset::
-
-    preset = "vitreloy1"
-    chi0 = 640.0
-    rate_term = "johnson-samwer"
-
-Elasticity is given by exactly one pair, ``E, nu`` or ``G, K``; an override of one member keeps
-the other member of the pair.
+Names and units follow ``docs/model.md`` §4 (SI units, temperatures in kelvin). Reading a material
+from a preset, a file or a mapping is ``stz_fem.material.material_files``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticUndefined
 
-from stz_fem.errors import InputError, key_error, read_toml, reject_unknown, validation_error
-from stz_fem.material.presets import PRESETS
+from stz_fem.errors import InputError, key_error
 from stz_fem.material.rate_terms import RATE_TERMS
 
 K_B_EV = 8.617333262e-5
 """Boltzmann constant, eV/K."""
 
 
-def _number(unit: str, description: str, default: Any = PydanticUndefined, *,
+def number(unit: str, description: str, default: Any = PydanticUndefined, *,
             finite: bool = True, **bounds: float) -> Any:
     """A float field: strict (no strings or booleans), finite unless said otherwise, with its
     unit in the description and in ``json_schema_extra`` (for error messages)."""
@@ -49,74 +39,74 @@ class MaterialParameters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    G: float = _number("Pa", "shear modulus", gt=0.0)
-    K: float = _number("Pa", "bulk modulus", gt=0.0)
-    s_y: float = _number("Pa", "STZ yield stress (exchange-of-stability threshold; 0: none)",
+    G: float = number("Pa", "shear modulus", gt=0.0)
+    K: float = number("Pa", "bulk modulus", gt=0.0)
+    s_y: float = number("Pa", "STZ yield stress (exchange-of-stability threshold; 0: none)",
                          ge=0.0)
-    tau0: float = _number("s", "molecular vibration time scale", gt=0.0)
-    eps0: float = _number("", "STZ strain increment", gt=0.0)
-    Omega: float = _number("m³", "STZ volume (activation volume V* = Omega·eps0)", gt=0.0)
-    Delta: float = _number("K", "Eyring barrier at zero stress", ge=0.0)
-    T_Z: float = _number("K", "STZ formation energy e_z/k_B", ge=0.0)
-    c0: float = _number("", "effective specific heat of the configurational subsystem", gt=0.0)
-    chi_inf: float = _number("K", "steady-state effective temperature χ∞", gt=0.0)
-    l_chi: float = _number("m", "diffusion length of χ (0: local law)", ge=0.0)
-    T: float = _number("K", "bath temperature", gt=0.0)
-    alpha: float = _number("", "pressure sensitivity of the effective shear stress", ge=0.0)
-    beta: float = _number("", "dilatancy: plastic volume strain per engineering plastic shear "
+    tau0: float = number("s", "molecular vibration time scale", gt=0.0)
+    eps0: float = number("", "STZ strain increment", gt=0.0)
+    Omega: float = number("m³", "STZ volume (activation volume V* = Omega·eps0)", gt=0.0)
+    Delta: float = number("K", "Eyring barrier at zero stress", ge=0.0)
+    T_Z: float = number("K", "STZ formation energy e_z/k_B", ge=0.0)
+    c0: float = number("", "effective specific heat of the configurational subsystem", gt=0.0)
+    chi_inf: float = number("K", "steady-state effective temperature χ∞", gt=0.0)
+    l_chi: float = number("m", "diffusion length of χ (0: local law)", ge=0.0)
+    T: float = number("K", "bath temperature", gt=0.0)
+    alpha: float = number("", "pressure sensitivity of the effective shear stress", ge=0.0)
+    beta: float = number("", "dilatancy: plastic volume strain per engineering plastic shear "
                           "strain (0: isochoric flow)", 0.0, ge=0.0, lt=1.0)
-    chi0: float = _number("K", "initial effective temperature", gt=0.0)
-    s_chi: float | None = _number("Pa", "stress scale of the χ source (None: s_y)", None,
+    chi0: float = number("K", "initial effective temperature", gt=0.0)
+    s_chi: float | None = number("Pa", "stress scale of the χ source (None: s_y)", None,
                                   gt=0.0)
-    chi_T: float | None = _number("K", "target of thermal χ relaxation (None: T)", None, gt=0.0)
+    chi_T: float | None = number("K", "target of thermal χ relaxation (None: T)", None, gt=0.0)
     # inf is allowed (relaxation off); the upper bound ≤ inf rejects NaN
-    t_r0: float = _number("s", "prefactor of the relaxation time t_r = t_r0·exp(E_r/T) (inf: off)",
+    t_r0: float = number("s", "prefactor of the relaxation time t_r = t_r0·exp(E_r/T) (inf: off)",
                           math.inf, finite=False, gt=0.0, le=math.inf)
-    E_r: float = _number("K", "activation temperature of thermal relaxation", 0.0, ge=0.0)
+    E_r: float = number("K", "activation temperature of thermal relaxation", 0.0, ge=0.0)
     rate_term: Literal[tuple(RATE_TERMS)] = Field(  # type: ignore[valid-type]
         "eyring", description="barrier W(τ) of the STZ transitions")
-    W0: float | None = _number("K", "Johnson–Samwer barrier at zero stress (None: derived)",
+    W0: float | None = number("K", "Johnson–Samwer barrier at zero stress (None: derived)",
                                None, gt=0.0)
-    gamma_C0: float = _number("", "Johnson–Samwer critical shear strain at 0 K (τ_c = γ_C0·G)",
+    gamma_C0: float = number("", "Johnson–Samwer critical shear strain at 0 K (τ_c = γ_C0·G)",
                               0.036, gt=0.0)
-    gamma_C1: float = _number("", "Johnson–Samwer thermal softening coefficient", 0.016, gt=0.0)
-    barrier_spread: float = _number("K", "standard deviation of the barrier (Δ or W0) over the "
+    gamma_C1: float = number("", "Johnson–Samwer thermal softening coefficient", 0.016, gt=0.0)
+    barrier_spread: float = number("K", "standard deviation of the barrier (Δ or W0) over the "
                                     "STZs, Gauss–Hermite averaged in D (0: one barrier)", 0.0,
                                     ge=0.0)
-    Tg: float | None = _number("K", "glass transition temperature (Johnson–Samwer W0 only)",
+    Tg: float | None = number("K", "glass transition temperature (Johnson–Samwer W0 only)",
                                None, gt=0.0)
-    rate_ref: float = _number("1/s", "shear rate at which gamma_C1 holds (W0 formula only)",
+    rate_ref: float = number("1/s", "shear rate at which gamma_C1 holds (W0 formula only)",
                               1e-4, gt=0.0)
     # Optional terms for MD ranges of temperature and rate (docs/model.md §2.3, §5); their
     # defaults leave every other material unchanged. Drivers apply them through ``effective``.
-    dG_dT: float = _number("Pa/K", "slope of the shear modulus G(T) = G + dG_dT·(T − T_moduli)",
+    dG_dT: float = number("Pa/K", "slope of the shear modulus G(T) = G + dG_dT·(T − T_moduli)",
                            0.0)
-    T_moduli: float = _number("K", "temperature at which G holds (with dG_dT)", 0.0, ge=0.0)
-    chi_inf_A: float | None = _number(
+    T_moduli: float = number("K", "temperature at which G holds (with dG_dT)", 0.0, ge=0.0)
+    chi_inf_A: float | None = number(
         "K", "A of the rate-dependent χ∞(γ̇) = max(χ∞, A/ln(1/(γ̇τ₀))) (None: off)", None,
         gt=0.0)
-    k_chi: float = _number(
+    k_chi: float = number(
         "", "configurational softening: s_y and the barrier's stress scale times "
         "f = exp(−k_chi·(χ − chi_s)/T_Z) (0: off)", 0.0, ge=0.0)
-    chi_s: float = _number("K", "χ at which the stress scales are unsoftened (with k_chi)", 0.0,
+    chi_s: float = number("K", "χ at which the stress scales are unsoftened (with k_chi)", 0.0,
                            ge=0.0)
-    eps_a: float = _number(
+    eps_a: float = number(
         "", "orientation lag: ε_a of ṁ = 2C(𝒯 − m)(1 − mτ/s_y)/(ε_a τ₀), the STZ orientation m "
         "as an internal variable (Bouchbinder & Langer 2009); 0: m quasi-steady, the law of §2",
         0.0, ge=0.0)
-    pe_beta: float | None = _number("1/eV", "slope β of the PE→χ map χ = β(U − U₀)T_Z", None,
+    pe_beta: float | None = number("1/eV", "slope β of the PE→χ map χ = β(U − U₀)T_Z", None,
                                     gt=0.0)
-    pe_u0: float | None = _number("eV", "offset U₀ of the PE→χ map (per-atom energy)", None)
-    pe_vibration: float = _number(
+    pe_u0: float | None = number("eV", "offset U₀ of the PE→χ map (per-atom energy)", None)
+    pe_vibration: float = number(
         "", "k_B·T multiple removed from a sampled PE per atom before the map (0: inherent "
         "structure)", 1.5, ge=0.0)
     # Heating (docs/model.md §3.1): only for `stz-fem point --adiabatic` or a case's [heat]
-    rho: float | None = _number("kg/m³", "mass density (heating only)", None, gt=0.0)
-    heat_capacity: float | None = _number("J/(kg·K)", "specific heat c (heating only)", None,
+    rho: float | None = number("kg/m³", "mass density (heating only)", None, gt=0.0)
+    heat_capacity: float | None = number("J/(kg·K)", "specific heat c (heating only)", None,
                                           gt=0.0)
-    conductivity: float | None = _number(
+    conductivity: float | None = number(
         "W/(m·K)", "thermal conductivity k (conducting heat field only)", None, ge=0.0)
-    heat_fraction: float = _number("", "fraction ζ of the plastic work that becomes heat", 0.9,
+    heat_fraction: float = number("", "fraction ζ of the plastic work that becomes heat", 0.9,
                                    ge=0.0, le=1.0)
 
     @model_validator(mode="after")
@@ -240,12 +230,15 @@ class MaterialParameters(BaseModel):
         for key, partner in (("E", "nu"), ("nu", "E")):
             if key in changes and partner not in changes:
                 changes = {**changes, partner: getattr(self, partner)}
-        return from_mapping(_merge(as_mapping(self), changes), where="material")
+        # material_files builds on this module; importing it here avoids the cycle
+        from stz_fem.material.material_files import from_mapping, merge
+
+        return from_mapping(merge(self.model_dump(), changes), where="material")
 
     def to_toml(self) -> str:
         """TOML text that ``from_mapping``/``load`` reads back to the same parameters."""
         lines = ["# STZ-χ material, SI units, temperatures in K (stz_fem, docs/model.md §4)"]
-        for key, value in as_mapping(self).items():
+        for key, value in self.model_dump().items():
             if value is None:
                 continue
             if isinstance(value, str):
@@ -255,15 +248,6 @@ class MaterialParameters(BaseModel):
             else:
                 lines.append(f"{key} = {value!r}")
         return "\n".join(lines) + "\n"
-
-
-class _YoungPoisson(BaseModel):
-    """The ``E, nu`` pair of a material mapping, checked before it becomes ``G, K``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    E: float = _number("Pa", "Young's modulus", gt=0.0)
-    nu: float = _number("", "Poisson's ratio", ge=0.0, lt=0.5)
 
 
 def _js_problem(Tg: float | None, rate_ref: float, omega0: float) -> tuple[str, str] | None:
@@ -297,108 +281,3 @@ def js_consistent_barrier(
     if problem is not None:
         raise InputError(f"material.{problem[0]}: {problem[1]}")
     return Tg * math.log(omega0 / rate_ref) * (gamma_C0 / gamma_C1) ** 1.5
-
-
-_ELASTIC_PAIRS = (("E", "nu"), ("G", "K"))
-_KNOWN = set(MaterialParameters.model_fields) | {"E", "nu", "preset", "file"}
-
-
-def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Overrides on top of a base; an elastic override replaces the base's pair if it switches."""
-    merged = dict(base)
-    for pair in _ELASTIC_PAIRS:
-        other = next(p for p in _ELASTIC_PAIRS if p != pair)
-        if any(k in overrides for k in pair) and any(k in base for k in other):
-            for k in other:
-                merged.pop(k, None)
-    merged.update(overrides)
-    return merged
-
-
-def _with_bases(data: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The mapping on top of its ``file`` or ``preset`` base, without those two keys."""
-    values = dict(data)
-    file = values.pop("file", None)
-    if file is not None:
-        if not isinstance(file, str) or not file:
-            raise InputError(f"{where}.file = {file!r}: must be the path of a material TOML")
-        if "preset" in values:
-            raise InputError(f"{where}: give either preset or file (a material TOML), not both")
-        base = read_toml(file, "no such material file")
-        reject_unknown(base, _KNOWN - {"file"}, f"{file}: ", "unknown material parameter",
-                       "known")
-        values = _merge(base, values)
-    preset = values.pop("preset", None)
-    if preset is not None:
-        if not isinstance(preset, str) or preset not in PRESETS:
-            raise InputError(
-                f"{where}.preset = {preset!r}: unknown preset; allowed: {', '.join(PRESETS)}"
-            )
-        values = _merge(PRESETS[preset], values)
-    return values
-
-
-def _shear_and_bulk(values: dict[str, Any], where: str) -> dict[str, Any]:
-    """The values with the elastic pair as ``G, K`` (an ``E, nu`` pair converted)."""
-    given = [pair for pair in _ELASTIC_PAIRS if any(k in values for k in pair)]
-    if len(given) != 1 or not all(k in values for k in given[0]):
-        got = ", ".join(k for pair in _ELASTIC_PAIRS for k in pair if k in values) or "none"
-        raise InputError(
-            f"{where}: elasticity needs exactly one complete pair, E and nu (Pa, –) or G and K "
-            f"(Pa, Pa); got {got}"
-        )
-    if given[0] == ("G", "K"):
-        return values
-    rest = {k: v for k, v in values.items() if k not in ("E", "nu")}
-    try:
-        pair = _YoungPoisson(E=values["E"], nu=values["nu"])
-    except ValidationError as err:
-        raise validation_error(err, _YoungPoisson, where) from None
-    rest["G"] = pair.E / (2.0 * (1.0 + pair.nu))
-    rest["K"] = pair.E / (3.0 * (1.0 - 2.0 * pair.nu))
-    return rest
-
-
-def from_mapping(data: Mapping[str, Any], where: str = "material") -> MaterialParameters:
-    """Validated parameters from a mapping of docs/model.md names (SI units), optionally ``preset``.
-
-    Args:
-        data: parameter names to values; ``preset`` names a base set, or ``file`` a material
-            TOML (e.g. written by ``stz-fem calibrate``), that the rest overrides.
-        where: key path prefix for error messages (e.g. ``"material"`` or a file name).
-
-    Raises:
-        InputError: unknown key, missing key, wrong type, a value out of range or an
-            inconsistent set, in one line naming the key, the value and what is allowed.
-    """
-    reject_unknown(data, _KNOWN, f"{where}.", "unknown material parameter", "known")
-    values = _shear_and_bulk(_with_bases(data, where), where)
-    try:
-        return MaterialParameters(**values)
-    except ValidationError as err:
-        raise validation_error(err, MaterialParameters, where) from None
-
-
-def as_mapping(params: MaterialParameters) -> dict[str, Any]:
-    """The parameters as a plain mapping of docs/model.md names (what ``from_mapping`` reads)."""
-    return params.model_dump()
-
-
-def load(source: str | Path | Mapping[str, Any], where: str | None = None) -> MaterialParameters:
-    """Parameters from a preset name, a TOML file path, or a mapping.
-
-    Raises:
-        InputError: missing or unparsable file, or invalid parameters (see ``from_mapping``).
-    """
-    if isinstance(source, Mapping):
-        return from_mapping(source, where or "material")
-    text = str(source)
-    if text in PRESETS:
-        return from_mapping({"preset": text}, where or text)
-    data = read_toml(text, f"not a material file or preset; presets: {', '.join(PRESETS)}")
-    return from_mapping(data, where or Path(text).name)
-
-
-def save(params: MaterialParameters, path: str | Path) -> None:
-    """Write parameters as a TOML material file that ``load`` reads back."""
-    Path(path).write_text(params.to_toml())

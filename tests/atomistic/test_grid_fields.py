@@ -9,7 +9,7 @@ from stz_fem.atomistic.energy_chi import chi_from_energy
 from stz_fem.atomistic.grid_band import band_across_y
 from stz_fem.atomistic.grid_fields import read_grid_fields
 from stz_fem.errors import InputError
-from stz_fem.material.parameters import PRESETS
+from stz_fem.material.presets import PRESETS
 
 # frames 0 and 100 (γ = 0, 0.5) of the Kontolati et al. 2021 Cu50Zr50 fields (README there)
 KONTOLATI = Path(__file__).parents[1] / "data" / "kontolati2021" / "fields_frames_0_100.npz"
