@@ -131,6 +131,9 @@ class Solver(Section):
     max_steps: int = Field(100_000, ge=1)
     max_wall_time: float | None = Field(
         None, gt=0.0, description="s of wall time after which the run stops with a checkpoint")
+    checkpoint_interval: float = Field(
+        1800.0, gt=0.0, description="s of wall time between checkpoints besides those at field "
+        "outputs: a run killed outright loses at most this much")
     linear: Literal["auto", "direct", "iterative"] = Field(
         "auto", description="MUMPS LU, or CG + GAMG with the rigid-body near nullspace; auto: "
         "MUMPS in 2-D and small 3-D, CG + GAMG in 3-D above a measured size")

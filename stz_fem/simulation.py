@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dolfinx_solver  # noqa: F401  (before dolfinx and petsc4py)
 
-import collections
 import dataclasses
 import gc
 import sys
@@ -40,19 +39,13 @@ from stz_fem.postprocess.load_history import band_summary
 from stz_fem.postprocess.specimen_results import specimen_results, surface_bands
 from stz_fem.progress import Progress
 from stz_fem.run_files import CHECKPOINT, CurveFile, CurveRow, FieldFiles, RunState
+from stz_fem.run_limits import RunLimits
 from stz_fem.specimens import load_case
 from stz_fem.step_control import StepController
 
 
 class StepFailure(RunError):
     """The solver could not advance even with the smallest step."""
-
-
-STALL_WINDOW = 2000
-"""Steps over which progress is judged: a run whose last ``STALL_WINDOW`` steps advanced the
-loading by less than ``STALL_FRACTION`` of its whole span would need more than a billion steps
-at that pace, and stops as "stalled" (with a checkpoint) instead of crawling on silently."""
-STALL_FRACTION = 2e-6
 
 
 class Simulation:
@@ -68,7 +61,7 @@ class Simulation:
         self.params = self.case.material.effective()  # G(T) when dG_dT ≠ 0 (model.md §2.3)
         self.comm = comm
         self.out = Path(out)
-        self.stop_reason: str | None = None
+        self._limits: RunLimits | None = None  # of the leg that ``run`` steps
         self.specimen.check_size()
         run_files.probe_output(self.out, comm)
         self.setup = self.specimen.build(comm)
@@ -172,20 +165,22 @@ class Simulation:
             self._checkpoint(run)
 
         status = "failed"
-        progress_since = collections.deque([run.t], maxlen=STALL_WINDOW + 1)
+        limits = self._limits = RunLimits(self.case.solver, self.comm, run.t)
         try:
             with Interrupts(self.comm) as interrupts:
                 if not restart:
                     output()
                 while run.t < t_end * (1 - 1e-12):
-                    stop = self._stop(run, interrupts, progress_since, t_end)
+                    stop = limits.stop(run, interrupts, t_end)
                     if stop is not None:
                         status = stop
                         break
                     self._step(run, curve, bar, t_end)
-                    progress_since.append(run.t)
+                    limits.stepped(run.t)
                     if run.t >= run.next_output * (1 - 1e-9) or run.t >= t_end * (1 - 1e-12):
                         output()
+                    elif limits.checkpoint_due():
+                        self._checkpoint(run)
                 else:
                     status = "completed"
                 if status != "completed":
@@ -199,34 +194,6 @@ class Simulation:
         summary = self._summary(status, run, curve)
         self._plot(curve, summary["bands"])
         return summary
-
-    def _stop(self, run: RunState, interrupts: Interrupts, progress_since: collections.deque,
-              t_end: float) -> str | None:
-        """Why the run must stop before its next step, as its status ("stopped", "stalled",
-        "interrupted"; ``stop_reason`` says more), or None to go on. The same on every rank."""
-        limits = self.case.solver
-        signal_name = interrupts.requested()
-        if signal_name is not None:
-            self.stop_reason = f"interrupted by {signal_name} at step {run.step}"
-            return "interrupted"
-        if run.step >= limits.max_steps:
-            self.stop_reason = f"solver.max_steps = {limits.max_steps} reached"
-            return "stopped"
-        # only with a limit (the same on every rank): the wall time is a collective of its own
-        if limits.max_wall_time is not None and self.comm.allreduce(
-                run.wall_s + time.perf_counter() - self._clock[0], op=MPI.MAX
-        ) >= limits.max_wall_time:
-            self.stop_reason = f"solver.max_wall_time = {limits.max_wall_time:g} s reached"
-            return "stopped"
-        if (len(progress_since) > STALL_WINDOW
-                and run.t - progress_since[0] < STALL_FRACTION * t_end):
-            self.stop_reason = (
-                f"stalled: the last {STALL_WINDOW} steps advanced the loading by "
-                f"{(run.t - progress_since[0]) / t_end:.2g} of its span (dt ≈ {run.dt:.3g} s "
-                f"at t = {run.t:.6g} s); the state is likely unphysical for these settings "
-                "(e.g. a very low χ₀ or T)")
-            return "stalled"
-        return None
 
     def _step(self, run: RunState, curve: CurveFile, bar: Progress, t_end: float) -> None:
         """Advance by one accepted step, χ diffusion included, and record it."""
@@ -332,7 +299,7 @@ class Simulation:
         index_map = self.solver.V.dofmap.index_map
         return {
             "status": status,
-            "stop_reason": self.stop_reason,
+            "stop_reason": self._limits.reason if self._limits is not None else None,
             "title": self.case.title,
             "specimen": self.case.specimen,
             "dofs": index_map.size_global * self.solver.V.dofmap.index_map_bs,
@@ -362,6 +329,7 @@ class Simulation:
         checkpoint.write(self.out / CHECKPOINT, solver,
                          {"increment": solver.last_increment(), **self._heat_vectors()},
                          run_files.plain(scalars))
+        self._limits.saved()
 
     def _restore(self) -> RunState:
         increment = fem.Function(self.solver.V)

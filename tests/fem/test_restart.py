@@ -1,6 +1,7 @@
 """Checkpoints and --restart: a stopped run continued gives the uninterrupted result."""
 
 import csv
+import json
 import signal
 import subprocess
 import sys
@@ -106,11 +107,11 @@ def test_previous_run_tells_completed_from_unfinished_runs_of_the_same_case(tmp_
     assert previous() == "completed"
 
 
-def _run_until(out, rows, sig):
+def _run_until(out, rows, sig, *extra):
     """``stz-fem run`` in a subprocess, sent ``sig`` once curve.csv has ``rows`` steps."""
     proc = subprocess.Popen([sys.executable, "-m", "stz_fem.cli", "run", CASE, "--out",
-                             str(out), *COARSE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                             str(out), *COARSE, *extra], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     curve = out / "curve.csv"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
@@ -122,15 +123,34 @@ def _run_until(out, rows, sig):
     return proc.returncode, stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
-def test_a_killed_or_interrupted_run_restarts_to_the_uninterrupted_result(tmp_path, sig):
-    """Killed between field outputs (SIGKILL: the restart starts from the last output's
-    checkpoint and redoes the steps after it) or interrupted (SIGINT: one line, status
-    "interrupted", a fresh checkpoint), the restarted run follows the uninterrupted one's
-    step sequence to round-off."""
+EVERY_STEP = ("--set", "solver.checkpoint_interval=1e-9")
+
+
+@pytest.mark.parametrize("sig, extra", [(signal.SIGKILL, ()), (signal.SIGINT, ()),
+                                        (signal.SIGKILL, EVERY_STEP)],
+                         ids=["SIGKILL", "SIGINT", "SIGKILL-wall-time-checkpoints"])
+def test_a_killed_or_interrupted_run_restarts_to_the_uninterrupted_result(tmp_path, sig, extra):
+    """Killed between field outputs (SIGKILL: the restart starts from the last checkpoint, the
+    last output's or, with ``solver.checkpoint_interval`` passed, a later step's, and redoes
+    the steps after it) or interrupted (SIGINT: one line, status "interrupted", a fresh
+    checkpoint), the restarted run follows the uninterrupted one's step sequence to
+    round-off."""
     full, part = tmp_path / "full", tmp_path / "part"
     assert main(["run", CASE, "--out", str(full), *COARSE]) == 0
-    code, stderr = _run_until(part, 23, sig)
+    code, stderr = _run_until(part, 23, sig, *extra)
+    if extra:
+        # a checkpoint after every step: the kill came at most one step after the last one
+        with np.load(part / "checkpoint.npz") as data:
+            saved_step = json.loads(str(data["scalars"]))["step"]
+        assert saved_step >= 22
+        from stz_fem.results import frames
+
+        curve = read_curve(full / "curve.csv")
+        output_times = [t for t, _ in frames(full)]
+        steps_and_times = zip(curve["step"], curve["time_s"], strict=True)
+        last_output_step = max(int(step) for step, t in steps_and_times if step <= saved_step
+                               and any(abs(t - o) <= 1e-9 * o for o in output_times))
+        assert saved_step > last_output_step
     if sig == signal.SIGINT:
         from stz_fem.results import read_summary
 
