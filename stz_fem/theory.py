@@ -1,9 +1,9 @@
 """Closed-form predictions of the STZ-χ law that need no finite elements.
 
-Shear-band orientation from the localization analysis of Rudnicki & Rice, "Conditions for the
-localization of deformation in pressure-sensitive dilatant materials", J. Mech. Phys. Solids 23,
-371–394 (1975), for the law's Drucker–Prager-type effective stress and flow rule
-(docs/model.md §2.2, derivation there):
+Shear-band orientation, and the softening a band needs, from the localization analysis of
+Rudnicki & Rice, "Conditions for the localization of deformation in pressure-sensitive
+dilatant materials", J. Mech. Phys. Solids 23, 371–394 (1975), for the law's
+Drucker–Prager-type effective stress and flow rule (docs/model.md §2.2, derivation there):
 
     yield/rate stress  τ = s̄ − α p,                         p = −tr σ / 3 (Pa, + in compression)
     plastic flow       ε̇ᵖ = D (s/s̄ + (2β/3) I),              tr ε̇ᵖ = 2βD (β: dilatancy)
@@ -71,6 +71,31 @@ def band_to_compressive_axis(alpha: float, beta: float, nu: float, n_mid: float)
     """
     a = rudnicki_rice_parameter(alpha, beta, nu, n_mid)
     return 45.0 - 0.5 * math.degrees(math.asin(max(-1.0, min(1.0, a))))
+
+
+def critical_hardening_modulus(alpha: float, beta: float, nu: float, n_mid: float) -> float:
+    """Rudnicki–Rice's critical hardening modulus h_crit/G (dimensionless): a band can form
+    once the plastic hardening modulus h = dτ/dγ̄ᵖ (τ = s̄ − αp against the engineering
+    plastic shear strain; negative while the material softens) falls to h_crit·G,
+
+        h_crit/G = (1 + ν)/(9(1 − ν)) (β − α)² − ½(1 + ν)(N + (α + β)/3)²
+
+    (their eq. 21, the band normal at θ₀ of the module docstring). Without pressure
+    sensitivity and dilatancy, −½(1 + ν)N²: zero in plane strain (N = 0: any softening
+    localizes), −(1 + ν)/6 in axisymmetric states (N = ±1/√3: only a softening of about a
+    fifth of G per unit plastic strain does).
+
+    Args: as ``rudnicki_rice_parameter``.
+
+    Raises:
+        ValueError: |a| > 1, where the critical band normal lies at the end of its range and
+            this closed form does not hold.
+    """
+    a = rudnicki_rice_parameter(alpha, beta, nu, n_mid)
+    if abs(a) > 1.0:
+        raise ValueError(f"Rudnicki–Rice a = {a:.4g} outside [-1, 1]: no interior band angle")
+    return ((1.0 + nu) / (9.0 * (1.0 - nu)) * (beta - alpha) ** 2
+            - 0.5 * (1.0 + nu) * (n_mid + (alpha + beta) / 3.0) ** 2)
 
 
 def plane_strain_band_angles(alpha: float, beta: float, nu: float) -> BandAngles:

@@ -9,11 +9,16 @@ from dolfinx import fem
 from dolfinx.mesh import compute_midpoints
 
 from stz_fem.fem.solver import MechanicsSolver
-from stz_fem.material.mandel import SQRT2, equivalent_shear_stress, pressure
+from stz_fem.material.mandel import (
+    SQRT2,
+    equivalent_shear_stress,
+    intermediate_stress_ratio,
+    pressure,
+)
 
 FIELD_NAMES = (
     "chi_K", "sbar_Pa", "pressure_Pa", "von_mises_Pa", "D_per_s", "plastic_strain",
-    "dissipation", "shear_strain",
+    "dissipation", "shear_strain", "lode_N",
 )
 
 
@@ -37,7 +42,9 @@ class CellFields:
     def averages(self) -> dict[str, np.ndarray]:
         """Cell averages of χ (K), s̄, p, von Mises stress (Pa), D (1/s), accumulated plastic
         strain, the dissipation density 2Ds̄ (W/m³), the total engineering shear strain
-        γ_xy = 2ε_xy, where it is a field the temperature (K), and with the orientation lag
+        γ_xy = 2ε_xy, the stress state N = s_II/s̄ (``theory.critical_hardening_modulus``:
+        how much softening a band needs there), where it is a field the temperature (K),
+        and with the orientation lag
         the magnitude of the STZ orientation, m̄ = √(M:M/2) (1 for a fully oriented
         population); owned cells."""
         s = self.solver
@@ -47,6 +54,7 @@ class CellFields:
             "von_mises_Pa": np.sqrt(3.0) * sbar, "D_per_s": s.rate,
             "plastic_strain": s.state.accumulated, "dissipation": 2.0 * s.rate * sbar,
             "shear_strain": SQRT2 * s.strain[:, 5],
+            "lode_N": intermediate_stress_ratio(s.stress),
         }
         if s.temperature.size:
             point["temperature_K"] = s.temperature

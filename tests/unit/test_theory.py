@@ -99,3 +99,43 @@ def test_zero_extension_angle_is_the_associated_rudnicki_rice_angle(beta):
         rr = plane_strain_band_angles(beta, beta, nu)
         assert kinematic.compression == pytest.approx(rr.compression, abs=1e-12)
         assert kinematic.tension == pytest.approx(rr.tension, abs=1e-12)
+
+
+@pytest.mark.parametrize(("alpha", "beta", "nu"), [(0.0, 0.0, 0.35), (0.3, 0.0, 0.35),
+                                                    (0.3, 0.15, 0.3), (0.044, 0.02, 0.35)])
+@pytest.mark.parametrize("n_mid", [0.0, 0.3, 1.0 / math.sqrt(3.0), -1.0 / math.sqrt(3.0)])
+def test_critical_modulus_is_the_largest_singular_one_over_all_band_normals(
+        alpha, beta, nu, n_mid):
+    """h_crit/G against the acoustic tensor itself: the largest h at which n·L·n is singular,
+    over band normals in the plane of the extreme principal axes and over the whole sphere
+    (so the closed form's normal is the critical one for any stress state N)."""
+    root = math.sqrt(4.0 - 3.0 * n_mid**2)
+    s_hat = np.diag([(root - n_mid) / 2.0, n_mid, -(root + n_mid) / 2.0])
+    assert np.sum(s_hat**2) == pytest.approx(2.0)  # s̄ = 1
+    bulk = 2.0 * (1.0 + nu) / (3.0 * (1.0 - 2.0 * nu))
+    q_c_p = 1.0 + bulk * alpha * beta  # Q:C:P with G = 1
+
+    def h(normals):
+        return np.array([_critical_modulus(n, s_hat, alpha, beta, nu) for n in normals]) - q_c_p
+
+    theta = np.linspace(0.0, math.pi, 20001)
+    in_plane = h(np.column_stack([np.cos(theta), np.zeros_like(theta), np.sin(theta)])).max()
+    expected = theory.critical_hardening_modulus(alpha, beta, nu, n_mid)
+    assert in_plane == pytest.approx(expected, abs=1e-7)
+    # a Fibonacci lattice of 20 000 normals over the half sphere finds nothing higher
+    k = np.arange(20000) + 0.5
+    z = 1.0 - k / 20000
+    phi = math.pi * (1.0 + math.sqrt(5.0)) * k
+    sphere = np.column_stack([np.sqrt(1 - z**2) * np.cos(phi), np.sqrt(1 - z**2) * np.sin(phi), z])
+    assert h(sphere).max() <= expected + 1e-9
+
+
+def test_localization_needs_strong_softening_off_plane_strain():
+    """Without α and β: any softening localizes in plane strain (N = 0), while an
+    axisymmetric state needs h ≤ −(1 + ν)G/6; a band normal at the end of its range is
+    refused rather than given the interior formula."""
+    assert theory.critical_hardening_modulus(0.0, 0.0, 0.35, 0.0) == 0.0
+    assert theory.critical_hardening_modulus(0.0, 0.0, 0.35, 1 / math.sqrt(3.0)) == \
+        pytest.approx(-1.35 / 6.0, rel=1e-14)
+    with pytest.raises(ValueError, match="outside"):
+        theory.critical_hardening_modulus(3.0, 0.0, 0.5, 0.0)
