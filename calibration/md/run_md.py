@@ -308,7 +308,8 @@ def collect(out: Path, target: Path, plan: Plan) -> None:
         tail = "" if folder.name.startswith("shear_") else suffix
         copy_as_out(folder / "log.lammps", target / f"log_{folder.name}{tail}.lammps", out)
     copy_as_out(out / "manifest.json", target / f"manifest{suffix}.json", out)
-    first, *_, last = shear_runs(plan)
+    runs = shear_runs(plan)
+    first, last = runs[0], runs[-1]  # the same run in a plan of one
     if plan.keep_dumps is None:
         dumps = [
             (first.tag, f"shear_{first.tag}"),

@@ -100,3 +100,28 @@ def test_held_stress_table_gives_pressure_equivalent_stress_and_volume(tmp_path:
     assert values["pressure_Pa"] == pytest.approx(1e9)
     assert values["equivalent_shear_stress_Pa"] == pytest.approx(0.5e9)
     assert values["volume_A3"] == pytest.approx(36000.5)
+
+
+def test_collect_takes_a_plan_of_one_shear_run(tmp_path: Path) -> None:
+    """--collect of a plan with a single --runs condition (its first run is its last) copies
+    its table, log and dumps with the run folder written as $OUT."""
+    driver, plans = load_driver(), load_script("plans")
+    plan = plans.replace(plans.SPLIT, conditions=("1e13:300:3e8:7928",), name="one",
+                         keep_dumps=None)  # as main() makes it for --runs
+    (run,) = plans.shear_runs(plan)
+    out = tmp_path / "md"
+    folder = out / f"shear_{run.tag}"
+    folder.mkdir(parents=True)
+    (folder / "record.json").write_text("{}")
+    (folder / "log.lammps").write_text(f"LAMMPS (x)\nread_data {out.resolve()}/glass.data\n")
+    (folder / f"stress_strain_{run.tag}.csv").write_text("strain,stress\n0,0\n")
+    for name in (f"shear_{run.tag}", f"relax_{run.tag}"):
+        (folder / f"{name}.dump.gz").write_bytes(b"dump")
+    (out / "manifest.json").write_text("{}")
+    driver.collect(out, tmp_path / "data", plan)
+    data = tmp_path / "data"
+    assert (data / f"stress_strain_{run.tag}.csv").is_file()
+    assert "$OUT/glass.data" in (data / f"log_shear_{run.tag}.lammps").read_text()
+    assert (data / "manifest_one.json").is_file()
+    assert {p.name for p in data.glob("*.dump.gz")} == {f"shear_{run.tag}.dump.gz",
+                                                        f"relax_{run.tag}.dump.gz"}
